@@ -312,6 +312,10 @@ pub struct CorpusRow {
     pub upstream: serde_json::Value,
     pub bax: serde_json::Value,
     pub agree: bool,
+    /// Set when bax deliberately tests this differently from BaxBench
+    /// (scenario.toml `[[differences]]`): the row is reported, not scored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deliberate: Option<String>,
 }
 
 fn bax_value(v: &SampleVerdict, test: &str) -> Option<serde_json::Value> {
@@ -375,9 +379,14 @@ pub fn corpus_rows(
             if let serde_json::Value::Array(a) = &mut upstream {
                 a.sort_by_key(|x| x.as_u64());
             }
+            let deliberate = bax_scenarios::differences(scenario)
+                .into_iter()
+                .find(|d| d.test == test)
+                .map(|d| d.why);
             let row = CorpusRow {
                 sample: id.clone(),
                 test: test.to_string(),
+                deliberate,
                 agree: upstream == mine,
                 upstream,
                 bax: mine,
@@ -400,6 +409,12 @@ pub fn corpus(
     let mut show = |row: &CorpusRow| {
         if json {
             let _ = writeln!(out, "{}", serde_json::to_string(row).unwrap_or_default());
+        } else if let Some(why) = &row.deliberate {
+            let _ = writeln!(
+                out,
+                "DELIBERATE {} {}: upstream {} bax {} ({why})",
+                row.sample, row.test, row.upstream, row.bax
+            );
         } else if !row.agree {
             let _ = writeln!(
                 out,
@@ -410,17 +425,20 @@ pub fn corpus(
         let _ = out.flush();
     };
     let rows = corpus_rows(catalog, corpus, scenarios, timeout, &mut show)?;
-    let agree = rows.iter().filter(|r| r.agree).count();
-    let pct = if rows.is_empty() {
+    let (scored, deliberate): (Vec<&CorpusRow>, Vec<&CorpusRow>) =
+        rows.iter().partition(|r| r.deliberate.is_none());
+    let agree = scored.iter().filter(|r| r.agree).count();
+    let pct = if scored.is_empty() {
         0.0
     } else {
-        100.0 * agree as f64 / rows.len() as f64
+        100.0 * agree as f64 / scored.len() as f64
     };
     if !json {
         writeln!(
             out,
-            "corpus: {agree} of {} verdicts agree ({pct:.1}%)",
-            rows.len()
+            "corpus: {agree} of {} verdicts agree ({pct:.1}%); {} rows of deliberately changed tests not scored",
+            scored.len(),
+            deliberate.len()
         )?;
     }
     Ok(0)

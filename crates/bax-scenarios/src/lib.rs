@@ -34,6 +34,8 @@ struct ScenarioToml {
     security_tests: Vec<SecurityTestSpec>,
     #[serde(default)]
     weaknesses: Vec<Weakness>,
+    #[serde(default)]
+    differences: Vec<Difference>,
 }
 
 /// A switchable weakness of a scenario's reference app (`BAX_WEAKNESS=<name>`)
@@ -44,6 +46,26 @@ pub struct Weakness {
     /// The security test that must report `cwe` under this weakness.
     pub test: String,
     pub cwe: u32,
+}
+
+/// A test whose behaviour bax deliberately changed from BaxBench's (for
+/// example a test upstream can never complete). Verdicts of such a test are not
+/// comparable one to one, so the corpus comparison reports them apart.
+#[derive(Debug, Clone, serde::Deserialize, serde::Serialize, PartialEq, Eq)]
+pub struct Difference {
+    pub test: String,
+    /// One line: what bax does differently and why (docs/fidelity.md has more).
+    pub why: String,
+}
+
+/// The deliberate differences from BaxBench in scenario `id`'s tests.
+pub fn differences(id: &str) -> Vec<Difference> {
+    FILES
+        .iter()
+        .map(|f| toml::from_str::<ScenarioToml>(f.toml).expect("checked by tests"))
+        .find(|t| t.id == id)
+        .map(|t| t.differences)
+        .unwrap_or_default()
 }
 
 /// The weaknesses of scenario `id`'s reference app.
@@ -192,6 +214,18 @@ mod tests {
                     s.id,
                     w.name
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn differences_name_real_tests() {
+        for s in all() {
+            for d in differences(&s.id) {
+                let known = s.functional_tests.contains(&d.test)
+                    || s.security_tests.iter().any(|t| t.name == d.test);
+                assert!(known, "{}: difference names no test: {}", s.id, d.test);
+                assert!(!d.why.trim().is_empty());
             }
         }
     }
