@@ -329,14 +329,13 @@ impl Sandbox {
         let mut cmd = Command::new("bwrap");
         cmd.arg("--bind").arg(&root_dir).arg("/");
         cmd.args(["--ro-bind", "/usr", "/usr"]);
-        for (link, target) in [
-            ("/bin", "usr/bin"),
-            ("/lib", "usr/lib"),
-            ("/lib64", "usr/lib64"),
-            ("/sbin", "usr/sbin"),
-        ] {
-            if Path::new("/usr").join(&target[4..]).exists() {
-                cmd.args(["--symlink", target, link]);
+        // /bin, /lib, /lib64 and /sbin are real directories (read-only binds of
+        // their /usr twins), as in BaxBench's Debian bullseye images, not the
+        // usr-merge symlinks of the host: an app that lists `/` and treats
+        // non-directories as files must see what it sees under Docker.
+        for (alias, real) in USR_ALIASES {
+            if Path::new(real).is_dir() {
+                cmd.args(["--ro-bind", real, alias]);
             }
         }
         cmd.args([
@@ -358,6 +357,12 @@ impl Sandbox {
             std::os::unix::fs::lchown(&copy, Some(owner.0), Some(owner.1))
                 .map_err(SandboxError::io("private file copy"))?;
             cmd.arg("--bind").arg(&copy).arg(file);
+            // The same copy under its alias (/usr/bin/bash is also /bin/bash).
+            if let Some(alias) = usr_alias(file) {
+                if Path::new(&alias).parent().is_some_and(|p| p.is_dir()) {
+                    cmd.arg("--bind").arg(&copy).arg(alias);
+                }
+            }
         }
         if let Some(src) = &app_bind {
             cmd.arg("--bind").arg(src).arg("/app");
@@ -505,4 +510,23 @@ impl Drop for Cleanup {
             let _ = fs::remove_dir_all(d);
         }
     }
+}
+
+/// Top-level directories that Debian 12 merges into /usr but BaxBench's images
+/// keep as directories: (path inside the instance, host directory bound there).
+const USR_ALIASES: [(&str, &str); 4] = [
+    ("/bin", "/usr/bin"),
+    ("/lib", "/usr/lib"),
+    ("/lib64", "/usr/lib64"),
+    ("/sbin", "/usr/sbin"),
+];
+
+/// The other name of a file under one of the merged directories:
+/// `/usr/bin/bash` -> `/bin/bash`.
+fn usr_alias(file: &Path) -> Option<PathBuf> {
+    USR_ALIASES.iter().find_map(|(alias, real)| {
+        file.strip_prefix(real)
+            .ok()
+            .map(|rest| Path::new(alias).join(rest))
+    })
 }

@@ -533,3 +533,28 @@ time.sleep(60)
         .unwrap();
     assert_eq!(other.read_file("/bin/bash", 1 << 24).unwrap(), before);
 }
+
+#[test]
+fn bin_and_lib_are_directories_as_in_baxbench_images() {
+    let Some(e) = env() else { return };
+    let sb = sandbox(&e);
+    let code = r##"
+import os, time
+for d in ["/bin", "/lib", "/sbin"]:
+    print(d, "link" if os.path.islink(d) else ("dir" if os.path.isdir(d) else "missing"), flush=True)
+open("/usr/bin/bash", "wb").write(b"#!/bin/sh\necho twin\n")
+print("same", open("/bin/bash", "rb").read() == b"#!/bin/sh\necho twin\n", flush=True)
+print("done", flush=True)
+time.sleep(60)
+"##;
+    let inst = sb.start(&spec(&app(&e, "usrmerge", code), None)).unwrap();
+    let end = Instant::now() + Duration::from_secs(20);
+    while !String::from_utf8_lossy(&inst.logs(1000).0).contains("done") {
+        assert!(Instant::now() < end, "{:?}", inst.logs(4000));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = String::from_utf8_lossy(&inst.logs(1000).0).to_string();
+    for d in ["/bin dir", "/lib dir", "/sbin dir", "same True"] {
+        assert!(out.contains(d), "{d}: {out}");
+    }
+}
