@@ -11,6 +11,7 @@ pub mod cwe;
 pub mod filter;
 pub mod model;
 pub mod prompt;
+pub mod split;
 pub mod table;
 pub mod yaml;
 
@@ -20,6 +21,7 @@ pub use catalog::{Catalog, CatalogSource};
 pub use filter::TaskFilter;
 pub use model::{FrameworkSpec, SafetyPrompt, ScenarioSpec, SecurityTestSpec, SpecType, Task};
 pub use prompt::build_prompt;
+pub use split::{Side, Split, SplitBy, SplitSpec};
 
 /// Everything that can go wrong while loading or querying a catalog.
 #[derive(Debug, thiserror::Error)]

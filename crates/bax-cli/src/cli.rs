@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use bax_catalog::{SafetyPrompt, SpecType, TaskFilter};
+use bax_catalog::{SafetyPrompt, Side, SpecType, SplitBy, SplitSpec, TaskFilter};
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
@@ -53,6 +53,28 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Compare bax's verdicts with upstream BaxBench's on the corpus of real apps.
     Corpus(CorpusArgs),
+    /// Write the task table with prompts for trainers (JSON Lines or Parquet).
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Output file: .jsonl, .jsonl.gz or .parquet (or set --format).
+    #[arg(long, short, value_name = "FILE")]
+    pub out: PathBuf,
+    /// jsonl or parquet (default: from the file name).
+    #[arg(long)]
+    pub format: Option<String>,
+    /// Spec types to include (default: openapi,text).
+    #[arg(long = "spec", value_delimiter = ',', value_parser = parse_spec)]
+    pub spec: Vec<SpecType>,
+    /// Safety prompts to include (default: none,generic,specific).
+    #[arg(long, value_delimiter = ',', value_parser = parse_safety)]
+    pub safety: Vec<SafetyPrompt>,
+    #[command(flatten)]
+    pub split: SplitArgs,
+    #[command(flatten)]
+    pub filter: FilterArgs,
 }
 
 #[derive(Debug, Args)]
@@ -233,6 +255,8 @@ impl FilterArgs {
 pub struct TasksArgs {
     #[command(flatten)]
     pub filter: FilterArgs,
+    #[command(flatten)]
+    pub split: SplitArgs,
     /// One JSON object per task (JSON Lines) instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -272,6 +296,41 @@ pub struct ParseArgs {
     /// Print the result as JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+/// How tasks are split into train and test sets (see `bax_catalog::split`).
+#[derive(Debug, Clone, Args)]
+pub struct SplitArgs {
+    /// What the split holds out: scenario, framework, random (by task) or none.
+    #[arg(long, default_value = "none", value_parser = parse_split_by)]
+    pub split_by: SplitBy,
+    /// Share of units (scenarios, frameworks or tasks) on the test side.
+    #[arg(long, default_value_t = 0.2)]
+    pub test_size: f64,
+    /// Seed of the split; the same arguments give the same split everywhere.
+    #[arg(long, default_value_t = 42)]
+    pub split_seed: u64,
+    /// Only this side of the split (train or test); with split-by none, every task.
+    #[arg(long, value_parser = parse_side)]
+    pub split: Option<Side>,
+}
+
+impl SplitArgs {
+    pub fn spec(&self) -> SplitSpec {
+        SplitSpec {
+            split_by: self.split_by,
+            test_size: self.test_size,
+            split_seed: self.split_seed,
+        }
+    }
+}
+
+fn parse_split_by(s: &str) -> Result<SplitBy, String> {
+    s.parse()
+}
+
+fn parse_side(s: &str) -> Result<Side, String> {
+    s.parse()
 }
 
 fn parse_spec(s: &str) -> Result<SpecType, String> {

@@ -30,19 +30,37 @@ pub fn task_json(t: &Task<'_>) -> serde_json::Value {
     })
 }
 
+/// The tasks a filter and a split side keep, with the split (computed over the
+/// whole catalog, so filters never move a task from one side to the other).
+pub fn select_split<'c>(
+    catalog: &'c Catalog,
+    filter: &crate::cli::FilterArgs,
+    split: &crate::cli::SplitArgs,
+) -> Result<(Vec<Task<'c>>, bax_catalog::Split)> {
+    let sp = bax_catalog::Split::new(catalog, split.spec())?;
+    let tasks = catalog
+        .select(&filter.to_filter())?
+        .into_iter()
+        .filter(|t| sp.keeps(t, split.split))
+        .collect();
+    Ok((tasks, sp))
+}
+
 pub fn tasks(catalog: &Catalog, args: &TasksArgs, out: &mut dyn Write) -> Result<()> {
-    let tasks = catalog.select(&args.filter.to_filter())?;
+    let (tasks, sp) = select_split(catalog, &args.filter, &args.split)?;
     if args.json {
         for t in &tasks {
-            writeln!(out, "{}", task_json(t))?;
+            let mut j = task_json(t);
+            j["split"] = json!(sp.label(t));
+            writeln!(out, "{j}")?;
         }
         return Ok(());
     }
     let width = tasks.iter().map(|t| t.id().len()).max().unwrap_or(7).max(7);
     writeln!(
         out,
-        "{:<width$}  {:<10}  {:<8}  {:>9}  CWES",
-        "TASK", "LANGUAGE", "FRAMEWORK", "ENDPOINTS"
+        "{:<width$}  {:<10}  {:<8}  {:>9}  {:<5}  CWES",
+        "TASK", "LANGUAGE", "FRAMEWORK", "ENDPOINTS", "SPLIT"
     )?;
     for t in &tasks {
         let cwes: Vec<String> = t
@@ -53,11 +71,12 @@ pub fn tasks(catalog: &Catalog, args: &TasksArgs, out: &mut dyn Write) -> Result
             .collect();
         writeln!(
             out,
-            "{:<width$}  {:<10}  {:<8}  {:>9}  {}",
+            "{:<width$}  {:<10}  {:<8}  {:>9}  {:<5}  {}",
             t.id(),
             t.framework.language,
             t.framework.framework,
             t.scenario.num_endpoints,
+            sp.label(t),
             cwes.join(",")
         )?;
     }
@@ -231,5 +250,94 @@ pub fn results(args: &ResultsArgs, out: &mut dyn Write) -> Result<()> {
             keys.len()
         )?;
     }
+    Ok(())
+}
+
+/// `bax export`: the task table with prompts, one row per task and prompt
+/// variant, for trainers (JSON Lines, optionally gzipped, or Parquet).
+pub fn export(catalog: &Catalog, args: &crate::cli::ExportArgs, out: &mut dyn Write) -> Result<()> {
+    let (tasks, sp) = select_split(catalog, &args.filter, &args.split)?;
+    let specs = if args.spec.is_empty() {
+        vec![SpecType::Openapi, SpecType::Text]
+    } else {
+        args.spec.clone()
+    };
+    let safeties = if args.safety.is_empty() {
+        vec![
+            SafetyPrompt::None,
+            SafetyPrompt::Generic,
+            SafetyPrompt::Specific,
+        ]
+    } else {
+        args.safety.clone()
+    };
+    let name = args.out.to_string_lossy().to_ascii_lowercase();
+    let format = match args.format.as_deref() {
+        Some(f) => f.to_ascii_lowercase(),
+        None if name.ends_with(".parquet") => "parquet".into(),
+        None if name.ends_with(".jsonl") || name.ends_with(".jsonl.gz") => "jsonl".into(),
+        None => bail!(
+            "cannot tell the format of {}: name it .jsonl, .jsonl.gz or .parquet, or pass --format",
+            args.out.display()
+        ),
+    };
+    let mut rows = Vec::new();
+    for t in &tasks {
+        for &spec in &specs {
+            for &safety in &safeties {
+                rows.push(json!({
+                    "task_id": t.id(),
+                    "scenario_id": t.scenario.id,
+                    "env_id": t.framework.env_id,
+                    "split": sp.label(t),
+                    "prompt": build_prompt(t.scenario, t.framework, spec, safety, false),
+                    "spec_type": spec.as_str(),
+                    "safety_prompt": safety.as_str(),
+                }));
+            }
+        }
+    }
+    if rows.is_empty() {
+        bail!("no tasks match the filters and split");
+    }
+    // Written beside the target and renamed into place: readers never see half a file.
+    let dir = match args.out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let tmp = tempfile::Builder::new()
+        .prefix(".bax-export-")
+        .tempfile_in(&dir)
+        .with_context(|| format!("creating a file in {}", dir.display()))?;
+    match format.as_str() {
+        "parquet" => bax_catalog::table::write_parquet(&rows, tmp.path())?,
+        "jsonl" => {
+            let mut text = Vec::new();
+            for r in &rows {
+                serde_json::to_writer(&mut text, r)?;
+                text.push(b'\n');
+            }
+            if name.ends_with(".gz") {
+                let mut gz =
+                    flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+                gz.write_all(&text)?;
+                text = gz.finish()?;
+            }
+            std::fs::write(tmp.path(), text)?;
+        }
+        other => bail!("unknown format {other:?}; expected jsonl or parquet"),
+    }
+    tmp.as_file().sync_all()?;
+    tmp.persist(&args.out)
+        .with_context(|| format!("writing {}", args.out.display()))?;
+    writeln!(
+        out,
+        "wrote {} rows ({} tasks × {} prompt variants, split {}) to {}",
+        rows.len(),
+        tasks.len(),
+        specs.len() * safeties.len(),
+        sp.spec().split_by.as_str(),
+        args.out.display()
+    )?;
     Ok(())
 }

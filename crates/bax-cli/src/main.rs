@@ -41,6 +41,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
     let mut out = std::io::BufWriter::new(stdout.lock());
     let code = match &cli.command {
         Command::Tasks(a) => commands::tasks(&catalog, a, &mut out).map(|_| 0)?,
+        Command::Export(a) => commands::export(&catalog, a, &mut out).map(|_| 0)?,
         Command::Prompt(a) => commands::prompt(&catalog, a, &mut out).map(|_| 0)?,
         Command::Parse(a) => {
             commands::parse_answer(&catalog, a, &mut std::io::stdin().lock(), &mut out)? as u8

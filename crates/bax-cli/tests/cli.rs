@@ -197,3 +197,190 @@ fn env_doctor_json_has_one_object_per_framework() {
     let all_ok = rows.iter().all(|r| r["ok"] == true);
     assert_eq!(o.status.code(), Some(if all_ok { 0 } else { 1 }));
 }
+
+fn split_tasks(args: &[&str]) -> Vec<Value> {
+    let mut all = vec!["tasks", "--json"];
+    all.extend_from_slice(args);
+    let o = bax(&all, "");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn ids(rows: &[Value], key: &str) -> Vec<String> {
+    let set: std::collections::BTreeSet<String> = rows
+        .iter()
+        .map(|r| r[key].as_str().unwrap().to_string())
+        .collect();
+    set.into_iter().collect()
+}
+
+/// The split algorithm is a published contract (bax_catalog::split): these
+/// lists are pinned so that a change of algorithm, hash or ordering shows up.
+#[test]
+fn splits_are_pinned_for_seed_42() {
+    let test = split_tasks(&["--split-by", "scenario", "--split", "test"]);
+    assert_eq!(
+        ids(&test, "scenario_id"),
+        [
+            "CreditCardService",
+            "FileSearch",
+            "Forum",
+            "Logger",
+            "Recipes",
+            "SecretStorage"
+        ]
+    );
+    assert_eq!(test.len(), 6 * 14);
+    assert!(test.iter().all(|r| r["split"] == "test"));
+    let fw = split_tasks(&["--split-by", "framework", "--split", "test"]);
+    assert_eq!(
+        ids(&fw, "env_id"),
+        ["Python-Flask", "Python-aiohttp", "Ruby-Rails"]
+    );
+    let random = split_tasks(&["--split-by", "random", "--split", "test"]);
+    assert_eq!(random.len(), 79); // ceil(0.2 * 392)
+    assert_eq!(
+        random[..3]
+            .iter()
+            .map(|r| r["task_id"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        [
+            "Calculator-Go-Gin",
+            "Calculator-Python-aiohttp",
+            "ClickCount-JavaScript-koa"
+        ]
+    );
+}
+
+#[test]
+fn splits_are_disjoint_complete_seeded_and_filter_independent() {
+    for by in ["scenario", "framework", "random"] {
+        let train = split_tasks(&["--split-by", by, "--split", "train"]);
+        let test = split_tasks(&["--split-by", by, "--split", "test"]);
+        let (a, b) = (ids(&train, "task_id"), ids(&test, "task_id"));
+        assert_eq!(a.len() + b.len(), 392, "{by}");
+        assert!(a.iter().all(|x| !b.contains(x)), "{by}");
+        // A languages filter selects within the split; it never moves a task.
+        let go_test = split_tasks(&["--split-by", by, "--split", "test", "--languages", "Go"]);
+        let expect: Vec<String> = test
+            .iter()
+            .filter(|r| r["language"] == "Go")
+            .map(|r| r["task_id"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(ids(&go_test, "task_id"), expect, "{by}");
+        // Another seed gives another split; the same seed the same one.
+        let other = split_tasks(&["--split-by", by, "--split", "test", "--split-seed", "7"]);
+        assert_ne!(ids(&other, "task_id"), b, "{by}");
+        assert_eq!(
+            ids(
+                &split_tasks(&["--split-by", by, "--split", "test"]),
+                "task_id"
+            ),
+            b
+        );
+    }
+    let none = split_tasks(&["--split", "test"]);
+    assert_eq!(none.len(), 392);
+    assert!(none.iter().all(|r| r["split"] == "all"));
+    let half = split_tasks(&[
+        "--split-by",
+        "scenario",
+        "--split",
+        "test",
+        "--test-size",
+        "0.5",
+    ]);
+    assert_eq!(ids(&half, "scenario_id").len(), 14);
+    let bad = bax(
+        &["tasks", "--split-by", "scenario", "--test-size", "1.5"],
+        "",
+    );
+    assert!(!bad.status.success());
+}
+
+#[test]
+fn export_writes_prompts_with_splits_as_jsonl_and_parquet() {
+    let dir = tempfile::tempdir().unwrap();
+    let pq = dir.path().join("tasks.parquet");
+    let o = bax(
+        &[
+            "export",
+            "-o",
+            pq.to_str().unwrap(),
+            "--split-by",
+            "scenario",
+        ],
+        "",
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(stdout(&o).contains("2352 rows"));
+    let jl = dir.path().join("tasks.jsonl");
+    let o = bax(
+        &[
+            "export",
+            "-o",
+            jl.to_str().unwrap(),
+            "--split-by",
+            "scenario",
+            "--split",
+            "test",
+            "--spec",
+            "text",
+            "--safety",
+            "specific",
+        ],
+        "",
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let rows: Vec<Value> = std::fs::read_to_string(&jl)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 84);
+    let r = &rows[0];
+    let mut keys: Vec<&str> = r.as_object().unwrap().keys().map(|k| k.as_str()).collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            "env_id",
+            "prompt",
+            "safety_prompt",
+            "scenario_id",
+            "spec_type",
+            "split",
+            "task_id"
+        ]
+    );
+    assert_eq!(r["split"], "test");
+    assert_eq!(r["spec_type"], "text");
+    // The prompt is exactly what `bax prompt` prints for that variant.
+    let p = bax(
+        &[
+            "prompt",
+            r["task_id"].as_str().unwrap(),
+            "--spec",
+            "text",
+            "--safety",
+            "specific",
+        ],
+        "",
+    );
+    assert_eq!(
+        stdout(&p).trim_end(),
+        r["prompt"].as_str().unwrap().trim_end()
+    );
+    // The Parquet file is a readable table with the same columns.
+    let bytes = std::fs::read(&pq).unwrap();
+    assert_eq!(&bytes[..4], b"PAR1");
+    let unknown = bax(
+        &["export", "-o", dir.path().join("x.csv").to_str().unwrap()],
+        "",
+    );
+    assert!(!unknown.status.success());
+    assert!(!dir.path().join("x.csv").exists());
+}

@@ -18,7 +18,8 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
 use bax_catalog::Task;
@@ -62,6 +63,56 @@ pub enum RunnerError {
     Build(String),
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// The caller gave up (for example the client of `bax serve` went away).
+    #[error("cancelled")]
+    Cancelled,
+    /// The caller's deadline for the whole sample passed.
+    #[error("the deadline passed before the sample was scored")]
+    DeadlineExceeded,
+}
+
+/// A way for the caller to stop a running check: a cancel flag (shared, so
+/// another thread or a dropped request can raise it) and an optional deadline.
+/// A stopped check kills its current app and returns [`RunnerError::Cancelled`]
+/// or [`RunnerError::DeadlineExceeded`]: a half-run sample has no verdict.
+#[derive(Debug, Clone, Default)]
+pub struct Stop {
+    flag: Arc<AtomicBool>,
+    deadline: Option<Instant>,
+}
+
+impl Stop {
+    /// Never stops.
+    pub fn never() -> Stop {
+        Stop::default()
+    }
+
+    /// Stops at `deadline` (if any) or when [`Stop::cancel`] is called.
+    pub fn until(deadline: Option<Instant>) -> Stop {
+        Stop {
+            flag: Arc::default(),
+            deadline,
+        }
+    }
+
+    pub fn cancel(&self) {
+        self.flag.store(true, Ordering::SeqCst);
+    }
+
+    /// Why the check must stop now, if it must.
+    pub fn reason(&self) -> Option<RunnerError> {
+        if self.flag.load(Ordering::SeqCst) {
+            Some(RunnerError::Cancelled)
+        } else if self.deadline.is_some_and(|d| Instant::now() >= d) {
+            Some(RunnerError::DeadlineExceeded)
+        } else {
+            None
+        }
+    }
+
+    fn check(&self) -> Result<(), RunnerError> {
+        self.reason().map_or(Ok(()), Err)
+    }
 }
 
 /// Whether a test is functional or security.
@@ -150,6 +201,19 @@ impl Runner {
         files: &[(PathBuf, Vec<u8>)],
         only: Option<&[String]>,
     ) -> Result<SampleVerdict, RunnerError> {
+        self.check_until(task, files, only, &Stop::never())
+    }
+
+    /// [`Runner::check`] that gives up when `stop` says so (checked between
+    /// steps and every 50 ms while a test runs).
+    pub fn check_until(
+        &self,
+        task: &Task<'_>,
+        files: &[(PathBuf, Vec<u8>)],
+        only: Option<&[String]>,
+        stop: &Stop,
+    ) -> Result<SampleVerdict, RunnerError> {
+        stop.check()?;
         let fw = bax_runtimes::framework(&task.framework.env_id)
             .ok_or_else(|| RunnerError::NoRuntime(task.framework.env_id.clone()))?;
         let tests = bax_scenarios::tests(&task.scenario.id)
@@ -158,6 +222,7 @@ impl Runner {
         let started = Instant::now();
         let build_dir = tempfile_in(&self.home.builds())?;
         let built = bax_runtimes::build(&self.builder, &self.home, &fw, files, build_dir.path());
+        stop.check()?;
         let build_seconds = started.elapsed().as_secs_f64();
         let mut v = SampleVerdict {
             task_id: task.id(),
@@ -193,7 +258,7 @@ impl Runner {
             }
         };
         for &(name, f) in tests.functional.iter().filter(|(n, _)| keep(n)) {
-            let (out, crashed, seconds, log) = self.run_one(&fw, &built, f)?;
+            let (out, crashed, seconds, log) = self.run_one(&fw, &built, f, stop)?;
             let (passed, exception) = match out {
                 Outcome::Done(Ok(p)) => (p, None),
                 Outcome::Done(Err(e)) => (false, Some(format!("{e:#}"))),
@@ -219,7 +284,7 @@ impl Runner {
             v.logs.push((name.to_string(), log.lines().join("\n")));
         }
         for &(name, f) in tests.security.iter().filter(|(n, _)| keep(n)) {
-            let (out, crashed, seconds, log) = self.run_one(&fw, &built, f)?;
+            let (out, crashed, seconds, log) = self.run_one(&fw, &built, f, stop)?;
             let (mut cwes, exception) = match out {
                 Outcome::Done(Ok(c)) => (c, None),
                 Outcome::Done(Err(e)) => (None, Some(format!("{e:#}"))),
@@ -267,7 +332,9 @@ impl Runner {
         fw: &Framework,
         built: &bax_runtimes::BuiltApp,
         f: impl Fn(&TestCtx) -> anyhow::Result<T> + Sync,
+        stop: &Stop,
     ) -> Result<(Outcome<T>, bool, f64, TestLog), RunnerError> {
+        stop.check()?;
         let started = Instant::now();
         let log = TestLog::new();
         let mut spec = bax_runtimes::instance_spec(&self.home, fw, built);
@@ -302,19 +369,39 @@ impl Runner {
                 let r = TestCtx::new(inst, log, db).and_then(|ctx| f(&ctx));
                 let _ = tx.send(r);
             });
-            match rx.recv_timeout(self.cfg.test_timeout) {
-                Ok(r) => Outcome::Done(r),
-                Err(_) => {
-                    // Kill the app: the test's requests fail and its thread returns.
-                    log.line(format!(
-                        "the test ran past {:?}; stopping the app",
-                        self.cfg.test_timeout
-                    ));
-                    inst.kill();
-                    Outcome::TimedOut
+            let end = Instant::now() + self.cfg.test_timeout;
+            loop {
+                let tick = end
+                    .saturating_duration_since(Instant::now())
+                    .min(Duration::from_millis(50));
+                match rx.recv_timeout(tick) {
+                    Ok(r) => break Ok(Outcome::Done(r)),
+                    Err(mpsc::RecvTimeoutError::Timeout) if Instant::now() < end => {
+                        if let Some(why) = stop.reason() {
+                            // Kill the app: the test's requests fail and its thread returns.
+                            log.line(format!("stopped by the caller: {why}"));
+                            inst.kill();
+                            break Err(why);
+                        }
+                    }
+                    Err(_) => {
+                        log.line(format!(
+                            "the test ran past {:?}; stopping the app",
+                            self.cfg.test_timeout
+                        ));
+                        inst.kill();
+                        break Ok(Outcome::TimedOut);
+                    }
                 }
             }
         });
+        let outcome = match outcome {
+            Ok(o) => o,
+            Err(why) => {
+                inst.stop();
+                return Err(why);
+            }
+        };
         // BaxBench looks with `docker exec ps aux`, a moment after the test; a
         // crash the last request set off is caught the same way here.
         let crashed = matches!(outcome, Outcome::Done(_)) && ran_before && {
