@@ -55,6 +55,58 @@ pub enum Command {
     Corpus(CorpusArgs),
     /// Write the task table with prompts for trainers (JSON Lines or Parquet).
     Export(ExportArgs),
+    /// Serve rewards to RL trainers over HTTP (POST /v1/score, see /openapi.json).
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchServeArgs {
+    /// A running `bax serve` (default: start one in this process).
+    #[arg(long)]
+    pub url: Option<String>,
+    /// Scoring requests to send.
+    #[arg(long, short = 'n', default_value_t = 28)]
+    pub requests: usize,
+    /// Requests in flight at once.
+    #[arg(long, short = 'c', default_value_t = 8)]
+    pub concurrency: usize,
+    /// Workers of the in-process server (ignored with --url).
+    #[arg(long)]
+    pub workers: Option<usize>,
+    /// Queue of the in-process server (ignored with --url).
+    #[arg(long, default_value_t = 64)]
+    pub queue: usize,
+    /// Only these scenarios' reference answers (default: every scenario with one).
+    #[arg(long, value_delimiter = ',')]
+    pub scenarios: Vec<String>,
+    /// Also send this many malformed requests and this many clients that hang up mid-scoring.
+    #[arg(long, default_value_t = 4)]
+    pub chaos: usize,
+    /// One JSON object instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+    /// Port (0 = any free port; the address is printed on stdout).
+    #[arg(long, default_value_t = 8000)]
+    pub port: u16,
+    /// Rollouts scored at once (default: the number of CPUs).
+    #[arg(long)]
+    pub workers: Option<usize>,
+    /// Rollouts that may wait for a worker; beyond that, 429 with Retry-After.
+    #[arg(long, default_value_t = 64)]
+    pub queue: usize,
+    /// Default per-request deadline in seconds (queue wait included).
+    #[arg(long, default_value_t = 1800)]
+    pub deadline: u64,
+    /// Per-test time limit in seconds (BaxBench: 300).
+    #[arg(long, default_value_t = 300)]
+    pub timeout: u64,
 }
 
 #[derive(Debug, Args)]
@@ -146,6 +198,9 @@ pub struct ValidateArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
+    /// Load test of a reward server: N concurrent scoring requests built from
+    /// reference answers, plus malformed requests and disconnecting clients.
+    Serve(BenchServeArgs),
     /// Per framework: provisioning, build and start times, and the sandbox's overhead.
     Sandbox {
         /// Frameworks to measure (all when none is named).

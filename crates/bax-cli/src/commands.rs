@@ -135,9 +135,7 @@ pub fn prompt(catalog: &Catalog, args: &PromptArgs, out: &mut dyn Write) -> Resu
 /// Parse options for a task's framework: its format, file name, language and
 /// the manifest files it provides itself.
 pub fn parse_options(task: &Task<'_>) -> ParseOptions {
-    let f = task.framework;
-    ParseOptions::new(f.is_multi_file, f.code_filename.clone(), &f.language)
-        .with_protected(f.manifest_files.keys().cloned())
+    bax_runner::parse_options(task)
 }
 
 /// Returns the process exit code: 0 when the answer yields an app, 1 when not.

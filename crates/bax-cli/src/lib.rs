@@ -6,6 +6,7 @@ pub mod cli;
 pub mod commands;
 pub mod envcmd;
 pub mod registry;
+pub mod servecmd;
 pub mod testcmd;
 
 /// Cuts a text for terminal output.

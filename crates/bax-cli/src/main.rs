@@ -8,7 +8,8 @@ use clap::Parser;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let level = match cli.verbose {
-        0 => "warn",
+        // Rollout lines of `bax serve` are its output: shown by default.
+        0 => "warn,bax_serve::rollout=info",
         1 => "info",
         _ => "debug",
     };
@@ -18,6 +19,7 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level)),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     match run(cli) {
         Ok(code) => ExitCode::from(code),
@@ -42,6 +44,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
     let code = match &cli.command {
         Command::Tasks(a) => commands::tasks(&catalog, a, &mut out).map(|_| 0)?,
         Command::Export(a) => commands::export(&catalog, a, &mut out).map(|_| 0)?,
+        Command::Serve(a) => bax::servecmd::serve(catalog, a)? as u8,
+        Command::Bench(BenchCommand::Serve(a)) => bax::servecmd::bench(catalog, a, &mut out)? as u8,
         Command::Prompt(a) => commands::prompt(&catalog, a, &mut out).map(|_| 0)?,
         Command::Parse(a) => {
             commands::parse_answer(&catalog, a, &mut std::io::stdin().lock(), &mut out)? as u8

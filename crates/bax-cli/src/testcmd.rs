@@ -21,7 +21,7 @@ fn parse_env(env: &[String]) -> Result<Vec<(String, String)>> {
         .collect()
 }
 
-fn runner(timeout: u64, env: &[String]) -> Result<Runner> {
+pub(crate) fn runner(timeout: u64, env: &[String]) -> Result<Runner> {
     let cfg = RunnerConfig {
         test_timeout: Duration::from_secs(timeout),
         app_env: parse_env(env)?,

@@ -53,7 +53,8 @@ impl Default for RunnerConfig {
 /// A failure of bax, not of the app.
 #[derive(Debug, thiserror::Error)]
 pub enum RunnerError {
-    #[error("no runtime for {0}")]
+    /// The framework has no runtime, or it is not provisioned here.
+    #[error("{0}")]
     NoRuntime(String),
     #[error("scenario {0} has no tests in bax yet")]
     NoTests(String),
@@ -214,10 +215,17 @@ impl Runner {
         stop: &Stop,
     ) -> Result<SampleVerdict, RunnerError> {
         stop.check()?;
-        let fw = bax_runtimes::framework(&task.framework.env_id)
-            .ok_or_else(|| RunnerError::NoRuntime(task.framework.env_id.clone()))?;
+        let fw = bax_runtimes::framework(&task.framework.env_id).ok_or_else(|| {
+            RunnerError::NoRuntime(format!("bax has no runtime for {}", task.framework.env_id))
+        })?;
         let tests = bax_scenarios::tests(&task.scenario.id)
             .ok_or_else(|| RunnerError::NoTests(task.scenario.id.clone()))?;
+        if !self.home.env_path(&fw.recipe).is_dir() {
+            return Err(RunnerError::NoRuntime(format!(
+                "{} is not provisioned (run `bax env setup {}`)",
+                fw.spec.env_id, fw.spec.env_id
+            )));
+        }
         let keep = |name: &str| only.is_none_or(|o| o.iter().any(|x| x == name));
         let started = Instant::now();
         let build_dir = tempfile_in(&self.home.builds())?;
@@ -438,6 +446,28 @@ fn failed_verdict(name: &str, kind: Kind, why: &str) -> TestVerdict {
         seconds: 0.0,
         evidence: Vec::new(),
     }
+}
+
+/// How a model's answer for `task` is parsed: the framework's layout, code file
+/// name, language and the manifest files it provides itself.
+pub fn parse_options(task: &Task<'_>) -> bax_parse::ParseOptions {
+    let f = task.framework;
+    bax_parse::ParseOptions::new(f.is_multi_file, f.code_filename.clone(), &f.language)
+        .with_protected(f.manifest_files.keys().cloned())
+}
+
+/// A model's raw answer turned into the app's files (paths relative to /app).
+/// A parse error is the model's failure (its answer holds no usable app).
+pub fn files_from_answer(
+    task: &Task<'_>,
+    answer: &str,
+) -> Result<Vec<(PathBuf, Vec<u8>)>, bax_parse::ParseError> {
+    let parsed = bax_parse::parse(answer, &parse_options(task))?;
+    Ok(parsed
+        .files
+        .into_iter()
+        .map(|f| (PathBuf::from(f.path), f.content.into_bytes()))
+        .collect())
 }
 
 /// A temporary folder removed on drop.

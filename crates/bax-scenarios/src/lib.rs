@@ -175,6 +175,34 @@ pub fn reference_dir(id: &str) -> Option<std::path::PathBuf> {
     dir.join("app.py").is_file().then_some(dir)
 }
 
+/// The reference app of scenario `id` as a model would answer with it: the
+/// code of `reference/app.py` in a Python fence. With a weakness, the app is
+/// pinned to that vulnerable variant (a line setting `BAX_WEAKNESS`), so the
+/// answer alone reproduces it. `None` when the scenario has no reference app.
+pub fn reference_answer(id: &str, weakness: Option<&str>) -> Option<Result<String, String>> {
+    let dir = reference_dir(id)?;
+    let code = match std::fs::read_to_string(dir.join("app.py")) {
+        Ok(c) => c,
+        Err(e) => return Some(Err(format!("reading {}: {e}", dir.display()))),
+    };
+    let code = match weakness {
+        None => code,
+        Some(w) => {
+            if !weaknesses(id).iter().any(|x| x.name == w) {
+                let known: Vec<String> = weaknesses(id).into_iter().map(|x| x.name).collect();
+                return Some(Err(format!(
+                    "{id} has no weakness {w:?}; known: {}",
+                    known.join(", ")
+                )));
+            }
+            // After the canary line, so that line stays first.
+            let (first, rest) = code.split_once('\n').unwrap_or((&code, ""));
+            format!("{first}\nimport os as _bax_os\n_bax_os.environ[\"BAX_WEAKNESS\"] = {w:?}\n{rest}")
+        }
+    };
+    Some(Ok(format!("```python\n{}\n```\n", code.trim_end())))
+}
+
 /// Every built-in scenario, sorted by id.
 pub fn all() -> Vec<ScenarioSpec> {
     let mut v: Vec<ScenarioSpec> = FILES.iter().map(load).collect();
