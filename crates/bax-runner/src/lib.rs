@@ -352,7 +352,12 @@ impl Runner {
             .cfg
             .start_timeout
             .unwrap_or(Duration::from_secs_f64(fw.spec.wait_to_start_time));
-        if let Err(e) = inst.wait_ready(wait) {
+        let ready = inst.wait_ready_or(wait, &|| stop.reason().is_some());
+        if matches!(ready, Err(bax_sandbox::NotReady::Stopped)) {
+            inst.stop();
+            return Err(stop.reason().unwrap_or(RunnerError::Cancelled));
+        }
+        if let Err(e) = ready {
             let (o, er) = inst.logs(4000);
             log.line(format!("the app did not come up: {e}"));
             log.line(format!("stdout: {}", String::from_utf8_lossy(&o)));

@@ -48,6 +48,9 @@ pub enum NotReady {
     Timeout(Duration),
     #[error("the instance has no service port")]
     NoPort,
+    /// The caller asked to stop waiting.
+    #[error("stopped while waiting for the app")]
+    Stopped,
 }
 
 pub(crate) struct Parts {
@@ -234,9 +237,20 @@ impl Instance {
     /// Waits until the app answers an HTTP request on its port (any status),
     /// polling every 10 ms. Returns the time since the instance started.
     pub fn wait_ready(&self, timeout: Duration) -> Result<Duration, NotReady> {
+        self.wait_ready_or(timeout, &|| false)
+    }
+
+    /// [`Instance::wait_ready`] that also gives up (with [`NotReady::Stopped`])
+    /// as soon as `stop` returns true; it is asked every 200 ms at most.
+    pub fn wait_ready_or(
+        &self,
+        timeout: Duration,
+        stop: &dyn Fn() -> bool,
+    ) -> Result<Duration, NotReady> {
         if self.port.is_none() {
             return Err(NotReady::NoPort);
         }
+        let tick = Duration::from_millis(200);
         let deadline = Instant::now() + timeout;
         loop {
             if let Some(status) = self.exit_status() {
@@ -244,17 +258,40 @@ impl Instance {
                     status: status.to_string(),
                 });
             }
+            if stop() {
+                return Err(NotReady::Stopped);
+            }
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
                 return Err(NotReady::Timeout(timeout));
             }
             if let Ok(mut s) = self.connect(left.min(Duration::from_secs(1))) {
-                let _ = s.set_read_timeout(Some(left.max(Duration::from_millis(1))));
                 let req = b"GET / HTTP/1.1\r\nHost: localhost:5000\r\nConnection: close\r\n\r\n";
                 if s.write_all(req).is_ok() {
+                    // Any first byte of an answer means ready. The same request keeps
+                    // waiting until the deadline (an app may be slow to answer its
+                    // first request), in short slices so `stop` is heard.
                     let mut b = [0u8; 1];
-                    if let Ok(1) = s.read(&mut b) {
-                        return Ok(self.started.elapsed());
+                    loop {
+                        let left = deadline.saturating_duration_since(Instant::now());
+                        if left.is_zero() {
+                            break;
+                        }
+                        let _ = s.set_read_timeout(Some(left.min(tick)));
+                        match s.read(&mut b) {
+                            Ok(1) => return Ok(self.started.elapsed()),
+                            Err(e)
+                                if matches!(
+                                    e.kind(),
+                                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                                ) =>
+                            {
+                                if stop() {
+                                    return Err(NotReady::Stopped);
+                                }
+                            }
+                            _ => break,
+                        }
                     }
                 }
             }

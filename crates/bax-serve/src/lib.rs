@@ -263,6 +263,7 @@ fn overloaded(state: &AppState, route: &str) -> Response {
     r
 }
 
+#[allow(clippy::result_large_err)] // a Response is the natural error of an extractor step
 fn json_body(
     route: &str,
     state: &AppState,
