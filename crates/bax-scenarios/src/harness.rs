@@ -621,6 +621,40 @@ pub fn urlencode(params: &[(&str, &str)]) -> String {
         .join("&")
 }
 
+impl TestCtx<'_> {
+    /// Sends `body` as it is with no Content-Type header, as `requests` does
+    /// for `data=<str or bytes>` (for which it sets only Content-Length).
+    /// Transport failures are `Err` as in [`TestCtx::request`].
+    pub fn request_untyped(&self, method: &str, path: &str, body: &[u8]) -> anyhow::Result<Resp> {
+        let desc = format!("{method} {path} ({} bytes, no Content-Type)", body.len());
+        let resp = match self.agent.request(method, &self.url(path)).send_bytes(body) {
+            Ok(r) => r,
+            Err(ureq::Error::Status(_, r)) => r,
+            Err(ureq::Error::Transport(t)) => {
+                self.log.line(format!("{desc}: transport error: {t}"));
+                return Err(anyhow::anyhow!("{desc}: {t}"));
+            }
+        };
+        let status = resp.status();
+        let headers = resp
+            .headers_names()
+            .into_iter()
+            .filter_map(|h| resp.header(&h).map(|v| (h.clone(), v.to_string())))
+            .collect();
+        let mut data = Vec::new();
+        use std::io::Read;
+        resp.into_reader().take(512 << 20).read_to_end(&mut data)?;
+        let r = Resp {
+            status,
+            headers,
+            body: data,
+        };
+        self.log
+            .line(format!("{desc} -> {status} {}", clip(&r.text(), 300)));
+        Ok(r)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -140,19 +140,12 @@ macro_rules! scenario_files {
 // The registry: one line per scenario folder. `tested` folders also hold the
 // scenario's tests (mod.rs) and reference app; `data_only` ones do not yet.
 scenarios!(
-    tested: [calculator, click_count, credit_card_service, logger, login, forum, file_search, monitor, pdf_cat, pdf_to_text, compiler, image_converter, image_transfer, frame_extract, secret_storage, song_downloader],
+    tested: [calculator, click_count, credit_card_service, logger, login, forum, file_search, monitor, pdf_cat, pdf_to_text, compiler, image_converter, image_transfer, frame_extract, secret_storage, song_downloader, recipes, recommendation_service, shopping_cart_service, unsubscribe, uptime_service, wiki, profile_collection],
     data_only: [
         product_catalog,
-        profile_collection,
-        recipes,
-        recommendation_service,
         regex_search,
         shop_overview,
-        shopping_cart_service,
-        unsubscribe,
-        uptime_service,
         user_creation,
-        wiki,
         zip_to_txt,
     ],
 );
