@@ -57,6 +57,12 @@ pub enum Command {
     Export(ExportArgs),
     /// Serve rewards to RL trainers over HTTP (POST /v1/score, see /openapi.json).
     Serve(ServeArgs),
+    /// Score a results folder: pass@k, sec_pass@k, CWEs, breakdowns; tables, JSON, CSV, HTML.
+    Evaluate(crate::evalcmd::EvaluateArgs),
+    /// Compare runs (results folders or FOLDER:MODEL) side by side, or checkpoints in order.
+    Compare(crate::evalcmd::CompareArgs),
+    /// Ask models (APIs, or the built-in `reference`) for apps; store them as samples.
+    Generate(crate::gencmd::GenerateArgs),
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,8 @@ pub mod bench;
 pub mod cli;
 pub mod commands;
 pub mod envcmd;
+pub mod evalcmd;
+pub mod gencmd;
 pub mod registry;
 pub mod servecmd;
 pub mod testcmd;

@@ -47,6 +47,9 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Serve(a) => bax::servecmd::serve(catalog, a)? as u8,
         Command::Bench(BenchCommand::Serve(a)) => bax::servecmd::bench(catalog, a, &mut out)? as u8,
         Command::Prompt(a) => commands::prompt(&catalog, a, &mut out).map(|_| 0)?,
+        Command::Evaluate(a) => bax::evalcmd::evaluate(&catalog, a, &mut out)?,
+        Command::Compare(a) => bax::evalcmd::compare(&catalog, a, &mut out)?,
+        Command::Generate(a) => bax::gencmd::run(&catalog, a, cli.verbose, &mut out)?,
         Command::Parse(a) => {
             commands::parse_answer(&catalog, a, &mut std::io::stdin().lock(), &mut out)? as u8
         }

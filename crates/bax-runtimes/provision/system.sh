@@ -4,9 +4,10 @@
 #   iproute2    gives each sandbox's network namespace a non-loopback service address
 #   sqlite3     tests inspect apps' databases
 #   ffmpeg, imagemagick, poppler-utils, g++, make: tools BaxBench scenarios use
+#   chromium    renders bax-eval's HTML reports headless in a test (charts drawn)
 # Idempotent: packages already installed are skipped without touching apt.
 set -euo pipefail
-pkgs=(bubblewrap iproute2 sqlite3 ffmpeg imagemagick poppler-utils g++ make util-linux procps ca-certificates)
+pkgs=(bubblewrap iproute2 sqlite3 ffmpeg imagemagick poppler-utils g++ make util-linux procps ca-certificates chromium)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
