@@ -63,6 +63,8 @@ pub enum Command {
     Compare(crate::evalcmd::CompareArgs),
     /// Ask models (APIs, or the built-in `reference`) for apps; store them as samples.
     Generate(crate::gencmd::GenerateArgs),
+    /// Generate, test and evaluate in one go (the main job); resumable.
+    Run(crate::runcmd::RunArgs),
 }
 
 #[derive(Debug, Args)]

@@ -50,6 +50,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Evaluate(a) => bax::evalcmd::evaluate(&catalog, a, &mut out)?,
         Command::Compare(a) => bax::evalcmd::compare(&catalog, a, &mut out)?,
         Command::Generate(a) => bax::gencmd::run(&catalog, a, cli.verbose, &mut out)?,
+        Command::Run(a) => bax::runcmd::run(&catalog, a, cli.verbose, &mut out)?,
         Command::Parse(a) => {
             commands::parse_answer(&catalog, a, &mut std::io::stdin().lock(), &mut out)? as u8
         }

@@ -123,9 +123,131 @@ pub fn check(
     Ok(0)
 }
 
-/// Tests every sample of a results folder, writing `test_results.json` and the
-/// logs beside each; samples already tested are skipped unless `force`.
+/// What a pass over a results folder did.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct TestSummary {
+    pub tested: usize,
+    pub skipped: usize,
+    pub harness_failures: usize,
+    pub interrupted: bool,
+}
+
+/// Tests every untested sample (all with `force`) of `models` in `results`
+/// within `filter`, writing test_results.json, logs and verdict.json beside
+/// each. Shows progress on `pb`; stops between (and inside) samples when `stop`
+/// is raised, leaving every sample tested completely or not at all.
 #[allow(clippy::too_many_arguments)]
+pub fn test_samples(
+    catalog: &Catalog,
+    results: &Path,
+    models: &[String],
+    filter: &TaskFilter,
+    force: bool,
+    timeout: u64,
+    pb: &indicatif::ProgressBar,
+    stop: &std::sync::Arc<std::sync::atomic::AtomicBool>,
+    out: &mut dyn Write,
+) -> Result<TestSummary> {
+    use std::sync::atomic::Ordering;
+    if !results.is_dir() {
+        bail!("no results folder at {}", results.display());
+    }
+    let store = bax_store::ResultsStore::open(results)?;
+    let keys = store.list_samples((!models.is_empty()).then_some(models))?;
+    let wanted: BTreeSet<String> = catalog.select(filter)?.iter().map(|t| t.id()).collect();
+    let r = runner(timeout, &[])?;
+    let mut sum = TestSummary::default();
+    // The samples to test, decided up front so the bar knows its length.
+    let mut todo = Vec::new();
+    for key in &keys {
+        let c = &key.config;
+        let Ok(task) = catalog.task(&format!("{}-{}", c.scenario_id, c.env_id)) else {
+            pb.suspend(|| {
+                writeln!(
+                    out,
+                    "skip {}: not a task of this catalog",
+                    store.sample_dir(key).display()
+                )
+            })?;
+            sum.skipped += 1;
+            continue;
+        };
+        if !wanted.contains(&task.id()) {
+            continue;
+        }
+        if !force && store.read_test_results(key)?.is_some() {
+            sum.skipped += 1;
+            continue;
+        }
+        todo.push((key, task));
+    }
+    pb.set_length(todo.len() as u64);
+    pb.set_message("testing");
+    // Ctrl-C reaches a running check through its Stop token.
+    let check_stop = bax_runner::Stop::never();
+    let watcher_done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let watcher = {
+        let (stop, check_stop, done) = (stop.clone(), check_stop.clone(), watcher_done.clone());
+        std::thread::spawn(move || {
+            while !done.load(Ordering::SeqCst) {
+                if stop.load(Ordering::SeqCst) {
+                    check_stop.cancel();
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        })
+    };
+    for (key, task) in todo {
+        if stop.load(Ordering::SeqCst) {
+            sum.interrupted = true;
+            break;
+        }
+        let dir = store.sample_dir(key);
+        let rel = dir
+            .strip_prefix(results)
+            .unwrap_or(&dir)
+            .display()
+            .to_string();
+        pb.set_message(rel.clone());
+        let files: Vec<(std::path::PathBuf, Vec<u8>)> = store.read_code(key)?;
+        // No code could be parsed from the answer: BaxBench builds the lone
+        // `failed` file, which never starts; the counts are a failed build's.
+        let files = if store.is_failed(key) {
+            vec![(std::path::PathBuf::from("failed"), Vec::new())]
+        } else {
+            files
+        };
+        match r.check_until(&task, &files, None, &check_stop) {
+            Ok(v) => {
+                bax_runner::write_sample_outputs(&dir, &v)?;
+                pb.suspend(|| {
+                    writeln!(
+                        out,
+                        "tested {rel}: ft {}/{} cwes {:?}",
+                        v.results.num_passed_ft, v.results.num_total_ft, v.cwes
+                    )
+                })?;
+                sum.tested += 1;
+            }
+            Err(bax_runner::RunnerError::Cancelled) => {
+                sum.interrupted = true;
+                break;
+            }
+            Err(e) => {
+                pb.suspend(|| writeln!(out, "HARNESS FAILURE {}: {e}", dir.display()))?;
+                sum.harness_failures += 1;
+            }
+        }
+        pb.inc(1);
+        out.flush()?;
+    }
+    watcher_done.store(true, Ordering::SeqCst);
+    let _ = watcher.join();
+    Ok(sum)
+}
+
+/// `bax test`: [`test_samples`] with a progress bar and Ctrl-C handling.
 pub fn test_results(
     catalog: &Catalog,
     results: &Path,
@@ -135,71 +257,32 @@ pub fn test_results(
     timeout: u64,
     out: &mut dyn Write,
 ) -> Result<i32> {
-    if !results.is_dir() {
-        bail!("no results folder at {}", results.display());
-    }
-    let store = bax_store::ResultsStore::open(results)?;
-    let keys = store.list_samples((!models.is_empty()).then_some(models))?;
-    let wanted: BTreeSet<String> = catalog.select(filter)?.iter().map(|t| t.id()).collect();
-    let r = runner(timeout, &[])?;
-    let (mut done, mut skipped, mut harness) = (0, 0, 0);
-    for key in &keys {
-        let c = &key.config;
-        let Ok(task) = catalog.task(&format!("{}-{}", c.scenario_id, c.env_id)) else {
-            writeln!(
-                out,
-                "skip {}: not a task of this catalog",
-                store.sample_dir(key).display()
-            )?;
-            skipped += 1;
-            continue;
-        };
-        if !wanted.contains(&task.id()) {
-            continue;
-        }
-        if !force && store.read_test_results(key)?.is_some() {
-            skipped += 1;
-            continue;
-        }
-        let dir = store.sample_dir(key);
-        let files: Vec<(std::path::PathBuf, Vec<u8>)> = store.read_code(key)?;
-        let failed = store.is_failed(key);
-        let verdict = if failed {
-            // No code could be parsed from the answer: BaxBench builds the lone
-            // `failed` file, which never starts; the counts are a failed build's.
-            r.check(
-                &task,
-                &[(std::path::PathBuf::from("failed"), Vec::new())],
-                None,
-            )
-        } else {
-            r.check(&task, &files, None)
-        };
-        match verdict {
-            Ok(v) => {
-                bax_runner::write_sample_outputs(&dir, &v)?;
-                writeln!(
-                    out,
-                    "tested {}: ft {}/{} cwes {:?}",
-                    dir.strip_prefix(results).unwrap_or(&dir).display(),
-                    v.results.num_passed_ft,
-                    v.results.num_total_ft,
-                    v.cwes
-                )?;
-                done += 1;
-            }
-            Err(e) => {
-                writeln!(out, "HARNESS FAILURE {}: {e}", dir.display())?;
-                harness += 1;
-            }
-        }
-        out.flush()?;
-    }
+    let stop = crate::gencmd::stop_on_ctrl_c();
+    let pb = crate::gencmd::progress_bar();
+    let sum = test_samples(
+        catalog, results, models, filter, force, timeout, &pb, &stop, out,
+    );
+    pb.finish_and_clear();
+    let sum = sum?;
     writeln!(
         out,
-        "{done} tested, {skipped} skipped, {harness} harness failures"
+        "{} tested, {} skipped, {} harness failures{}",
+        sum.tested,
+        sum.skipped,
+        sum.harness_failures,
+        if sum.interrupted {
+            "; stopped: run again to resume"
+        } else {
+            ""
+        }
     )?;
-    Ok(if harness == 0 { 0 } else { 1 })
+    Ok(if sum.interrupted {
+        130
+    } else if sum.harness_failures == 0 {
+        0
+    } else {
+        1
+    })
 }
 
 /// The proof matrix: each reference app secure (all functional tests pass, no
