@@ -39,6 +39,47 @@ pub struct RunArgs {
     /// Where to write the HTML report (default: <results>/report.html).
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
+    /// Do not provision missing framework runtimes before testing.
+    #[arg(long)]
+    pub no_setup: bool,
+}
+
+/// Provisions (like `bax env setup`) the runtimes the run's samples need and
+/// that are not ready yet; says what it does.
+fn ensure_runtimes(catalog: &Catalog, plan: &GenPlan, out: &mut dyn Write) -> Result<()> {
+    let reference_only = plan
+        .models
+        .iter()
+        .all(|m| matches!(m, crate::gencmd::ModelChoice::Reference { .. }));
+    let mut envs: Vec<String> = if reference_only {
+        vec![crate::gencmd::REFERENCE_ENV.to_string()]
+    } else {
+        catalog
+            .select(&plan.filter)?
+            .iter()
+            .map(|t| t.framework.env_id.clone())
+            .collect()
+    };
+    envs.sort();
+    envs.dedup();
+    let home = bax_runtimes::BaxHome::from_env();
+    let missing: Vec<String> = envs
+        .into_iter()
+        .filter(|e| {
+            bax_runtimes::framework(e).is_some_and(|fw| !bax_runtimes::doctor(&home, &fw).ok)
+        })
+        .collect();
+    if !missing.is_empty() {
+        writeln!(
+            out,
+            "provisioning runtimes the run needs: {} (once; `bax env setup` does the same)",
+            missing.join(", ")
+        )?;
+        if crate::envcmd::setup(&missing, false, out)? != 0 {
+            anyhow::bail!("could not provision {}", missing.join(", "));
+        }
+    }
+    Ok(())
 }
 
 pub fn run(catalog: &Catalog, a: &RunArgs, verbose: u8, out: &mut dyn Write) -> Result<u8> {
@@ -61,6 +102,9 @@ pub fn run(catalog: &Catalog, a: &RunArgs, verbose: u8, out: &mut dyn Write) -> 
     }
 
     writeln!(out, "== 2/3 test")?;
+    if !a.no_setup {
+        ensure_runtimes(catalog, &plan, out)?;
+    }
     let models: Vec<String> = plan.models.iter().map(|m| m.results_name()).collect();
     let pb = crate::gencmd::progress_bar();
     let tested = crate::testcmd::test_samples(

@@ -116,6 +116,9 @@ macro_rules! scenarios {
     (tested: [$($t:ident),* $(,)?], data_only: [$($d:ident),* $(,)?] $(,)?) => {
         $(mod $t;)*
         const FILES: &[ScenarioFiles] = &[$(scenario_files!($t)),* , $(scenario_files!($d)),*];
+        /// Each tested folder's reference app, compiled in (so `reference`
+        /// answers work from an installed binary too).
+        const REFERENCES: &[(&str, &str)] = &[$((stringify!($t), include_str!(concat!(stringify!($t), "/reference/app.py")))),*];
         fn tests_of_folder(folder: &str) -> Option<harness::ScenarioTests> {
             match folder {
                 $(stringify!($t) => Some($t::tests()),)*
@@ -171,11 +174,12 @@ pub fn reference_dir(id: &str) -> Option<std::path::PathBuf> {
 /// pinned to that vulnerable variant (a line setting `BAX_WEAKNESS`), so the
 /// answer alone reproduces it. `None` when the scenario has no reference app.
 pub fn reference_answer(id: &str, weakness: Option<&str>) -> Option<Result<String, String>> {
-    let dir = reference_dir(id)?;
-    let code = match std::fs::read_to_string(dir.join("app.py")) {
-        Ok(c) => c,
-        Err(e) => return Some(Err(format!("reading {}: {e}", dir.display()))),
-    };
+    let f = FILES.iter().find(|f| load(f).id == id)?;
+    let code = REFERENCES
+        .iter()
+        .find(|(folder, _)| *folder == f.folder)?
+        .1
+        .to_string();
     let code = match weakness {
         None => code,
         Some(w) => {
