@@ -11,23 +11,8 @@ use std::process::{Child, Command, Stdio};
 
 use serde_json::Value;
 
-fn ready() -> bool {
-    // SAFETY: getuid cannot fail.
-    let ok = unsafe { libc::getuid() } == 0
-        && Command::new("bwrap").arg("--version").output().is_ok()
-        && Command::new(env!("CARGO_BIN_EXE_bax"))
-            .args(["env", "doctor"])
-            .output()
-            .map(|o| o.status.success())
-            .unwrap_or(false);
-    if !ok {
-        if std::env::var_os("CI").is_some() {
-            panic!("these tests need root, bubblewrap and `bax env setup`");
-        }
-        eprintln!("SKIPPED: needs root, bubblewrap and `bax env setup`");
-    }
-    ok
-}
+mod common;
+use common::ready;
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
