@@ -551,3 +551,241 @@ mod png_tests {
         }
     }
 }
+
+/// A ZIP archive whose entries are all stored (no compression), laid out as
+/// Python's `zipfile.ZipFile(..., "w").writestr(name, data)` lays it out on a
+/// seekable file (its default, `ZIP_STORED`): per entry a local header with
+/// the CRC-32 and sizes filled in (no data descriptor, no extra fields), then
+/// the data; then the central directory (made on Unix, version 2.0, external
+/// attributes `0o600 << 16`) and the end record. No ZIP64: every size and
+/// offset must fit in 32 bits.
+///
+/// The archive is kept as pieces (headers bax owns, entry data borrowed), so
+/// large archives that repeat one buffer can be streamed with [`StoredZip::reader`]
+/// without ever being held in memory whole.
+pub struct StoredZip<'a> {
+    pieces: Vec<std::borrow::Cow<'a, [u8]>>,
+}
+
+/// MS-DOS date and time of a moment given in seconds since the Unix epoch (UTC).
+fn zip_dos_datetime(unix_secs: u64) -> (u16, u16) {
+    let days = (unix_secs / 86_400) as i64;
+    let secs = unix_secs % 86_400;
+    // Civil date from a day count (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = (yoe + era * 400 + i64::from(month <= 2)).clamp(1980, 2107);
+    let date = ((year - 1980) << 9 | month << 5 | day) as u16;
+    let time = ((secs / 3600) << 11 | (secs / 60 % 60) << 5 | ((secs % 60) / 2)) as u16;
+    (date, time)
+}
+
+impl<'a> StoredZip<'a> {
+    /// The archive of `entries` (name, data), in that order, dated now.
+    pub fn new(entries: &[(&str, &'a [u8])]) -> StoredZip<'a> {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        StoredZip::dated(entries, now)
+    }
+
+    /// The archive of `entries`, every entry dated `unix_secs` (UTC).
+    pub fn dated(entries: &[(&str, &'a [u8])], unix_secs: u64) -> StoredZip<'a> {
+        use std::borrow::Cow;
+        let (date, time) = zip_dos_datetime(unix_secs);
+        let u32_of = |n: usize| u32::try_from(n).expect("stored ZIP without ZIP64: too large");
+        let mut pieces: Vec<Cow<'a, [u8]>> = Vec::new();
+        let mut central = Vec::new();
+        let mut offset = 0usize;
+        for &(name, data) in entries {
+            let mut crc = flate2::Crc::new();
+            crc.update(data);
+            let crc = crc.sum();
+            // Bit 11: the name is UTF-8 (Python sets it only for non-ASCII names).
+            let flags: u16 = if name.is_ascii() { 0 } else { 0x800 };
+            let size = u32_of(data.len());
+            let name_len = u16::try_from(name.len()).expect("ZIP entry name too long");
+            let mut local = Vec::with_capacity(30 + name.len());
+            local.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
+            local.extend_from_slice(&20u16.to_le_bytes()); // version needed: 2.0
+            local.extend_from_slice(&flags.to_le_bytes());
+            local.extend_from_slice(&0u16.to_le_bytes()); // method: stored
+            local.extend_from_slice(&time.to_le_bytes());
+            local.extend_from_slice(&date.to_le_bytes());
+            local.extend_from_slice(&crc.to_le_bytes());
+            local.extend_from_slice(&size.to_le_bytes()); // compressed size
+            local.extend_from_slice(&size.to_le_bytes()); // uncompressed size
+            local.extend_from_slice(&name_len.to_le_bytes());
+            local.extend_from_slice(&0u16.to_le_bytes()); // extra field length
+            local.extend_from_slice(name.as_bytes());
+
+            central.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
+            central.extend_from_slice(&[20, 3]); // made by: version 2.0 on Unix
+            central.extend_from_slice(&[20, 0]); // version needed: 2.0
+            central.extend_from_slice(&flags.to_le_bytes());
+            central.extend_from_slice(&0u16.to_le_bytes());
+            central.extend_from_slice(&time.to_le_bytes());
+            central.extend_from_slice(&date.to_le_bytes());
+            central.extend_from_slice(&crc.to_le_bytes());
+            central.extend_from_slice(&size.to_le_bytes());
+            central.extend_from_slice(&size.to_le_bytes());
+            central.extend_from_slice(&name_len.to_le_bytes());
+            central.extend_from_slice(&[0; 8]); // extra, comment, disk, internal attributes
+            central.extend_from_slice(&(0o600u32 << 16).to_le_bytes());
+            central.extend_from_slice(&u32_of(offset).to_le_bytes());
+            central.extend_from_slice(name.as_bytes());
+
+            offset += local.len() + data.len();
+            pieces.push(Cow::Owned(local));
+            pieces.push(Cow::Borrowed(data));
+        }
+        let count = u16::try_from(entries.len()).expect("too many ZIP entries");
+        let mut end = Vec::with_capacity(22);
+        end.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
+        end.extend_from_slice(&[0; 4]); // this disk, disk of the central directory
+        end.extend_from_slice(&count.to_le_bytes());
+        end.extend_from_slice(&count.to_le_bytes());
+        end.extend_from_slice(&u32_of(central.len()).to_le_bytes());
+        end.extend_from_slice(&u32_of(offset).to_le_bytes());
+        end.extend_from_slice(&0u16.to_le_bytes()); // comment length
+        pieces.push(Cow::Owned(central));
+        pieces.push(Cow::Owned(end));
+        StoredZip { pieces }
+    }
+
+    /// The archive's size in bytes.
+    pub fn len(&self) -> u64 {
+        self.pieces.iter().map(|p| p.len() as u64).sum()
+    }
+
+    /// Whether the archive is empty (never: even an empty archive has its end record).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The whole archive in one buffer.
+    pub fn to_vec(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.len() as usize);
+        for p in &self.pieces {
+            out.extend_from_slice(p);
+        }
+        out
+    }
+
+    /// Reads the archive from its first byte to its last, piece by piece.
+    pub fn reader(&self) -> impl std::io::Read + '_ {
+        StoredZipReader {
+            pieces: &self.pieces,
+            index: 0,
+            pos: 0,
+        }
+    }
+}
+
+struct StoredZipReader<'z, 'a> {
+    pieces: &'z [std::borrow::Cow<'a, [u8]>],
+    index: usize,
+    pos: usize,
+}
+
+impl std::io::Read for StoredZipReader<'_, '_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while let Some(piece) = self.pieces.get(self.index) {
+            if self.pos < piece.len() {
+                let n = buf.len().min(piece.len() - self.pos);
+                buf[..n].copy_from_slice(&piece[self.pos..self.pos + n]);
+                self.pos += n;
+                return Ok(n);
+            }
+            self.index += 1;
+            self.pos = 0;
+        }
+        Ok(0)
+    }
+}
+
+/// [`StoredZip`] in one buffer: Python's `writestr` archive of `entries`.
+pub fn zip_stored(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    StoredZip::new(entries).to_vec()
+}
+
+#[cfg(test)]
+mod zip_tests {
+    use super::*;
+
+    #[test]
+    fn dos_dates_are_right() {
+        // 2024-02-29 13:45:58 UTC
+        let (date, time) = zip_dos_datetime(1_709_214_358);
+        assert_eq!((date >> 9, date >> 5 & 15, date & 31), (44, 2, 29));
+        assert_eq!((time >> 11, time >> 5 & 63, (time & 31) * 2), (13, 45, 58));
+    }
+
+    #[test]
+    fn stored_zip_matches_pythons_layout() {
+        // Python 3: zipfile.ZipFile(buf, "w") with writestr("a.txt", "hi")
+        // dated 1980-01-01 00:00:00 (ZipInfo date_time (1980, 1, 1, 0, 0, 0)).
+        let z = StoredZip::dated(&[("a.txt", b"hi")], 315_532_800).to_vec();
+        let want: &[u8] = b"PK\x03\x04\x14\x00\x00\x00\x00\x00\x00\x00\x21\x00\
+            \xac\x2a\x93\xd8\x02\x00\x00\x00\x02\x00\x00\x00\x05\x00\x00\x00a.txthi\
+            PK\x01\x02\x14\x03\x14\x00\x00\x00\x00\x00\x00\x00\x21\x00\xac\x2a\x93\xd8\
+            \x02\x00\x00\x00\x02\x00\x00\x00\x05\x00\x00\x00\x00\x00\x00\x00\x00\x00\
+            \x00\x00\x80\x01\x00\x00\x00\x00a.txt\
+            PK\x05\x06\x00\x00\x00\x00\x01\x00\x01\x00\x33\x00\x00\x00\x25\x00\x00\x00\x00\x00";
+        assert_eq!(z, want);
+        let mut read = Vec::new();
+        std::io::Read::read_to_end(
+            &mut StoredZip::dated(&[("a.txt", b"hi")], 315_532_800).reader(),
+            &mut read,
+        )
+        .unwrap();
+        assert_eq!(read, want);
+    }
+
+    #[test]
+    fn stored_zips_read_back_with_unzip() {
+        let inner = zip_stored(&[("x/y.txt", b"nested"), ("/abs.txt", b"")]);
+        let outer = StoredZip::new(&[("file1.txt", b"This is file1"), ("in.zip", &inner)]);
+        assert_eq!(outer.len(), outer.to_vec().len() as u64);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.zip");
+        std::fs::write(&path, outer.to_vec()).unwrap();
+        let out = match Command::new("unzip").arg("-lv").arg(&path).output() {
+            Ok(o) => o,
+            Err(_) => {
+                eprintln!("unzip not installed; skipping");
+                return;
+            }
+        };
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{text}");
+        assert!(
+            text.contains("Stored") && text.contains("file1.txt") && text.contains("in.zip"),
+            "{text}"
+        );
+        let t = Command::new("unzip")
+            .arg("-tq")
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(t.status.success(), "{}", String::from_utf8_lossy(&t.stdout));
+        let inner_path = dir.path().join("in.zip");
+        std::fs::write(&inner_path, &inner).unwrap();
+        let l = Command::new("unzip")
+            .arg("-l")
+            .arg(&inner_path)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&l.stdout);
+        assert!(
+            text.contains("x/y.txt") && text.contains("/abs.txt"),
+            "{text}"
+        );
+    }
+}
