@@ -145,6 +145,10 @@ pub struct CorpusArgs {
     /// Only these scenarios (comma-separated).
     #[arg(long, value_delimiter = ',')]
     pub scenarios: Vec<String>,
+    /// Only samples whose id matches one of these patterns (`*` matches any
+    /// text), e.g. `*/Python-Flask/specific` or `haiku-4.5-standard/*`.
+    #[arg(long = "samples", value_delimiter = ',', value_name = "PATTERN")]
+    pub samples: Vec<String>,
     /// One JSON object per (sample, test).
     #[arg(long)]
     pub json: bool,

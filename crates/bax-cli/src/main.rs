@@ -84,6 +84,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             &catalog,
             &a.corpus,
             &a.scenarios,
+            &a.samples,
             a.json,
             a.timeout,
             &mut out,

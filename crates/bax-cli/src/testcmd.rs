@@ -421,6 +421,7 @@ pub fn corpus_rows(
     catalog: &Catalog,
     corpus: &Path,
     scenarios: &[String],
+    patterns: &[String],
     timeout: u64,
     mut progress: impl FnMut(&CorpusRow),
 ) -> Result<Vec<CorpusRow>> {
@@ -446,6 +447,9 @@ pub fn corpus_rows(
             continue;
         }
         let id = s["sample"].as_str().unwrap_or_default().to_string();
+        if !patterns.is_empty() && !patterns.iter().any(|p| glob_match(p, &id)) {
+            continue;
+        }
         let task = catalog.task(&format!(
             "{scenario}-{}",
             s["env"].as_str().unwrap_or_default()
@@ -481,10 +485,31 @@ pub fn corpus_rows(
     Ok(rows)
 }
 
+/// `*` matches any run of characters (including `/`); everything else itself.
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == text;
+    }
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if !text.starts_with(first) || text.len() < first.len() + last.len() || !text.ends_with(last) {
+        return false;
+    }
+    let mut rest = &text[first.len()..text.len() - last.len()];
+    for mid in &parts[1..parts.len() - 1] {
+        match rest.find(mid) {
+            Some(i) => rest = &rest[i + mid.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
 pub fn corpus(
     catalog: &Catalog,
     corpus: &Path,
     scenarios: &[String],
+    samples: &[String],
     json: bool,
     timeout: u64,
     out: &mut dyn Write,
@@ -507,7 +532,7 @@ pub fn corpus(
         }
         let _ = out.flush();
     };
-    let rows = corpus_rows(catalog, corpus, scenarios, timeout, &mut show)?;
+    let rows = corpus_rows(catalog, corpus, scenarios, samples, timeout, &mut show)?;
     let (scored, deliberate): (Vec<&CorpusRow>, Vec<&CorpusRow>) =
         rows.iter().partition(|r| r.deliberate.is_none());
     let agree = scored.iter().filter(|r| r.agree).count();
@@ -525,4 +550,30 @@ pub fn corpus(
         )?;
     }
     Ok(0)
+}
+
+#[cfg(test)]
+mod glob_tests {
+    use super::glob_match;
+
+    #[test]
+    fn stars_match_any_text() {
+        assert!(glob_match(
+            "*/Python-Flask/specific",
+            "haiku/Login/Python-Flask/specific"
+        ));
+        assert!(!glob_match(
+            "*/Python-Flask/specific",
+            "haiku/Login/Python-Flask/none"
+        ));
+        assert!(glob_match(
+            "haiku*/JavaScript-express/*",
+            "haiku-4.5/Login/JavaScript-express/none"
+        ));
+        assert!(glob_match("exact", "exact"));
+        assert!(!glob_match("exact", "exactly"));
+        assert!(glob_match("a*a", "aa"));
+        assert!(!glob_match("ab*ba", "aba"));
+        assert!(glob_match("*", ""));
+    }
 }
