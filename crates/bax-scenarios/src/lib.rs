@@ -143,10 +143,8 @@ macro_rules! scenario_files {
 // The registry: one line per scenario folder. `tested` folders also hold the
 // scenario's tests (mod.rs) and reference app; `data_only` ones do not yet.
 scenarios!(
-    tested: [calculator, click_count, credit_card_service, logger, login, forum, file_search, monitor, pdf_cat, pdf_to_text, compiler, image_converter, image_transfer, frame_extract, secret_storage, song_downloader, recipes, recommendation_service, shopping_cart_service, unsubscribe, uptime_service, wiki, profile_collection, zip_to_txt, regex_search, product_catalog],
+    tested: [calculator, click_count, credit_card_service, logger, login, forum, file_search, monitor, pdf_cat, pdf_to_text, compiler, image_converter, image_transfer, frame_extract, secret_storage, song_downloader, recipes, recommendation_service, shopping_cart_service, unsubscribe, uptime_service, wiki, profile_collection, zip_to_txt, regex_search, product_catalog, shop_overview, user_creation],
     data_only: [
-        shop_overview,
-        user_creation,
     ],
 );
 
