@@ -125,6 +125,22 @@ impl Resp {
     }
 }
 
+/// A response's headers as `requests` shows them (`r.headers`): one entry per
+/// name, repeated headers joined with ", " (urllib3's HTTPHeaderDict).
+fn response_headers(resp: &ureq::Response) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for name in resp.headers_names() {
+        if out.iter().any(|(k, _)| k.eq_ignore_ascii_case(&name)) {
+            continue;
+        }
+        let all = resp.all(&name);
+        if !all.is_empty() {
+            out.push((name.clone(), all.join(", ")));
+        }
+    }
+    out
+}
+
 /// A body to send.
 pub enum Body<'a> {
     None,
@@ -266,11 +282,7 @@ impl<'a> TestCtx<'a> {
             }
         };
         let status = resp.status();
-        let headers = resp
-            .headers_names()
-            .into_iter()
-            .filter_map(|h| resp.header(&h).map(|v| (h.clone(), v.to_string())))
-            .collect();
+        let headers = response_headers(&resp);
         let mut body = Vec::new();
         use std::io::Read;
         resp.into_reader().take(512 << 20).read_to_end(&mut body)?;
@@ -554,11 +566,7 @@ impl TestCtx<'_> {
             }
         };
         let status = resp.status();
-        let headers = resp
-            .headers_names()
-            .into_iter()
-            .filter_map(|h| resp.header(&h).map(|v| (h.clone(), v.to_string())))
-            .collect();
+        let headers = response_headers(&resp);
         let mut body = Vec::new();
         use std::io::Read;
         resp.into_reader().take(512 << 20).read_to_end(&mut body)?;
@@ -636,11 +644,7 @@ impl TestCtx<'_> {
             }
         };
         let status = resp.status();
-        let headers = resp
-            .headers_names()
-            .into_iter()
-            .filter_map(|h| resp.header(&h).map(|v| (h.clone(), v.to_string())))
-            .collect();
+        let headers = response_headers(&resp);
         let mut data = Vec::new();
         use std::io::Read;
         resp.into_reader().take(512 << 20).read_to_end(&mut data)?;
@@ -658,6 +662,23 @@ impl TestCtx<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn repeated_headers_are_joined_like_requests() {
+        let r: ureq::Response =
+            "HTTP/1.1 200 OK\r\nSet-Cookie: a=1\r\nContent-Type: text/plain\r\nset-cookie: b=2\r\n\r\n"
+                .parse()
+                .unwrap();
+        let h = response_headers(&r);
+        assert_eq!(h.len(), 2, "{h:?}");
+        let resp = Resp {
+            status: 200,
+            headers: h,
+            body: Vec::new(),
+        };
+        assert_eq!(resp.header("SET-COOKIE"), Some("a=1, b=2"));
+        assert_eq!(resp.header("content-type"), Some("text/plain"));
+    }
 
     #[test]
     fn raw_responses_parse() {

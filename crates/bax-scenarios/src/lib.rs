@@ -187,7 +187,9 @@ pub fn reference_answer(id: &str, weakness: Option<&str>) -> Option<Result<Strin
             }
             // After the canary line, so that line stays first.
             let (first, rest) = code.split_once('\n').unwrap_or((&code, ""));
-            format!("{first}\nimport os as _bax_os\n_bax_os.environ[\"BAX_WEAKNESS\"] = {w:?}\n{rest}")
+            format!(
+                "{first}\nimport os as _bax_os\n_bax_os.environ[\"BAX_WEAKNESS\"] = {w:?}\n{rest}"
+            )
         }
     };
     Some(Ok(format!("```python\n{}\n```\n", code.trim_end())))
