@@ -50,7 +50,8 @@ pub const GENERATION_FILE: &str = "generation.json";
 pub struct GenerateArgs {
     /// Models, repeatable or comma-separated: provider/model (openai/gpt-4o,
     /// anthropic/claude-sonnet-4-5, openrouter/…, together/…, ollama/…, vllm/…), a bare
-    /// model with --base-url, or `reference` / `reference:<weakness>` (built in).
+    /// model with --base-url, or `reference` / `reference:<weakness>` (built in;
+    /// `reference:*` = every weakness).
     #[arg(
         long = "model",
         value_name = "M",
@@ -225,7 +226,22 @@ impl GenPlan {
         if !a.temperature.is_finite() || a.temperature < 0.0 {
             bail!("--temperature {} is not a number >= 0", a.temperature);
         }
-        let names: Vec<String> = dedup(&a.models);
+        // `reference:*` stands for every weakness of every reference app.
+        let mut expanded = Vec::new();
+        for m in &a.models {
+            if m == "reference:*" {
+                let mut ws: Vec<String> = bax_scenarios::all()
+                    .iter()
+                    .flat_map(|s| bax_scenarios::weaknesses(&s.id))
+                    .map(|w| format!("{REFERENCE_MODEL}:{}", w.name))
+                    .collect();
+                ws.sort();
+                expanded.extend(ws);
+            } else {
+                expanded.push(m.clone());
+            }
+        }
+        let names: Vec<String> = dedup(&expanded);
         let models = names
             .iter()
             .map(|m| ModelChoice::parse(m, a.base_url.is_some()))
@@ -1043,6 +1059,19 @@ mod tests {
     fn plan(args: &[&str]) -> Result<GenPlan> {
         let cmd = Cmd::try_parse_from(std::iter::once("generate").chain(args.iter().copied()))?;
         GenPlan::from_args(&cmd.args)
+    }
+
+    #[test]
+    fn reference_star_is_every_weakness() {
+        let p = plan(&["--model", "reference,reference:*"]).unwrap();
+        let names: Vec<String> = p.models.iter().map(|m| m.name()).collect();
+        assert_eq!(names[0], "reference");
+        assert!(names.contains(&"reference:sqli".to_string()), "{names:?}");
+        assert!(names.contains(&"reference:code_injection".to_string()));
+        // Each weakness once, although several scenarios share a name.
+        let mut sorted = names.clone();
+        sorted.dedup();
+        assert_eq!(sorted.len(), names.len());
     }
 
     #[test]
