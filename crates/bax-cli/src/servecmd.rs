@@ -25,6 +25,14 @@ fn config(workers: Option<usize>, queue: usize, deadline: u64) -> ServeConfig {
 pub fn serve(catalog: Catalog, args: &ServeArgs) -> Result<i32> {
     let runner = crate::testcmd::runner(args.timeout, &[])?;
     let cfg = config(args.workers, args.queue, args.deadline);
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if cfg.workers > cores {
+        tracing::warn!(
+            "{} workers on {cores} CPU cores: timing-sensitive security tests (resource \
+             exhaustion windows) can flip under that load; see docs/serve.md",
+            cfg.workers
+        );
+    }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
