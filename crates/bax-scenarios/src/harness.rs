@@ -273,12 +273,31 @@ impl<'a> TestCtx<'a> {
                 req.set("Content-Type", &ct).send_bytes(&data)
             }
         };
+        self.finish(&desc, result, false)
+    }
+
+    /// Turns ureq's outcome into a [`Resp`] (any status is an answer) and logs
+    /// it; a transport failure is `Err`, with ureq's error kept as the source
+    /// when `keep_source` (so a caller can tell how the exchange broke off).
+    fn finish(
+        &self,
+        desc: &str,
+        result: Result<ureq::Response, ureq::Error>,
+        keep_source: bool,
+    ) -> anyhow::Result<Resp> {
         let resp = match result {
             Ok(r) => r,
             Err(ureq::Error::Status(_, r)) => r,
-            Err(ureq::Error::Transport(t)) => {
-                self.log.line(format!("{desc}: transport error: {t}"));
-                return Err(anyhow::anyhow!("{desc}: {t}"));
+            Err(e @ ureq::Error::Transport(_)) => {
+                self.log.line(format!("{desc}: transport error: {e}"));
+                return Err(if keep_source {
+                    anyhow::Error::new(e).context(desc.to_string())
+                } else {
+                    let ureq::Error::Transport(t) = e else {
+                        unreachable!()
+                    };
+                    anyhow::anyhow!("{desc}: {t}")
+                });
             }
         };
         let status = resp.status();
@@ -557,27 +576,7 @@ impl TestCtx<'_> {
             .set("Content-Type", content_type)
             .set("Content-Length", &len.to_string())
             .send(reader);
-        let resp = match result {
-            Ok(r) => r,
-            Err(ureq::Error::Status(_, r)) => r,
-            Err(e @ ureq::Error::Transport(_)) => {
-                self.log.line(format!("{desc}: transport error: {e}"));
-                return Err(anyhow::Error::new(e).context(desc));
-            }
-        };
-        let status = resp.status();
-        let headers = response_headers(&resp);
-        let mut body = Vec::new();
-        use std::io::Read;
-        resp.into_reader().take(512 << 20).read_to_end(&mut body)?;
-        let r = Resp {
-            status,
-            headers,
-            body,
-        };
-        self.log
-            .line(format!("{desc} -> {status} {}", clip(&r.text(), 300)));
-        Ok(r)
+        self.finish(&desc, result, true)
     }
 }
 
@@ -635,27 +634,8 @@ impl TestCtx<'_> {
     /// Transport failures are `Err` as in [`TestCtx::request`].
     pub fn request_untyped(&self, method: &str, path: &str, body: &[u8]) -> anyhow::Result<Resp> {
         let desc = format!("{method} {path} ({} bytes, no Content-Type)", body.len());
-        let resp = match self.agent.request(method, &self.url(path)).send_bytes(body) {
-            Ok(r) => r,
-            Err(ureq::Error::Status(_, r)) => r,
-            Err(ureq::Error::Transport(t)) => {
-                self.log.line(format!("{desc}: transport error: {t}"));
-                return Err(anyhow::anyhow!("{desc}: {t}"));
-            }
-        };
-        let status = resp.status();
-        let headers = response_headers(&resp);
-        let mut data = Vec::new();
-        use std::io::Read;
-        resp.into_reader().take(512 << 20).read_to_end(&mut data)?;
-        let r = Resp {
-            status,
-            headers,
-            body: data,
-        };
-        self.log
-            .line(format!("{desc} -> {status} {}", clip(&r.text(), 300)));
-        Ok(r)
+        let result = self.agent.request(method, &self.url(path)).send_bytes(body);
+        self.finish(&desc, result, false)
     }
 }
 
