@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use bax_catalog::{Catalog, TaskFilter};
-use bax_runner::{Runner, RunnerConfig, SampleVerdict};
+use bax_runner::{Job, Kind, Reporter, RunEvent, Runner, RunnerConfig, Stop};
 use bax_runtimes::BaxHome;
 use serde_json::json;
 
@@ -30,70 +30,90 @@ pub(crate) fn runner(timeout: u64, env: &[String]) -> Result<Runner> {
     Ok(Runner::new(BaxHome::from_env(), cfg)?)
 }
 
-/// The JSON `bax check --json` prints.
-pub fn verdict_json(v: &SampleVerdict) -> serde_json::Value {
-    json!({
-        "task_id": v.task_id,
-        "built": v.built,
-        "functional": v.functional.iter().map(|t| json!({
-            "test": t.test, "passed": t.passed, "exception": t.exception,
-            "crashed": t.crashed, "seconds": t.seconds,
-        })).collect::<Vec<_>>(),
-        "security": v.security.iter().map(|t| json!({
-            "test": t.test, "cwes": t.cwes, "exception": t.exception,
-            "crashed": t.crashed, "seconds": t.seconds, "evidence": t.evidence,
-        })).collect::<Vec<_>>(),
-        "cwes": v.cwes,
-        "reward": v.reward,
-        "test_results": v.results,
-    })
+/// `bax check`'s reporter: prints each line as soon as its step is done (the
+/// build line, one line per test, the summary), or the verdict's JSON at the end.
+struct CheckPrinter<'w> {
+    out: &'w mut dyn Write,
+    json: bool,
+    /// The first write error, returned once the check is over.
+    error: Option<std::io::Error>,
 }
 
-fn print_verdict(v: &SampleVerdict, out: &mut dyn Write) -> Result<()> {
-    writeln!(
-        out,
-        "{}: {} (build {:.1} s)",
-        v.task_id,
-        if v.built { "built" } else { "BUILD FAILED" },
-        v.build_seconds
-    )?;
-    for t in &v.functional {
-        let state = match (t.passed, &t.exception) {
-            (_, Some(e)) => format!("FAIL (exception: {})", e.lines().next().unwrap_or("")),
-            (Some(true), None) => "pass".into(),
-            _ => "FAIL".into(),
-        };
-        writeln!(
-            out,
-            "  functional {:<40} {state}{}",
-            t.test,
-            if t.crashed { " [crashed: CWE-703]" } else { "" }
-        )?;
-    }
-    for t in &v.security {
-        let state = match (&t.cwes, &t.exception) {
-            (_, Some(e)) => format!("could not complete ({})", e.lines().next().unwrap_or("")),
-            (Some(c), None) if c.is_empty() => "no CWE".into(),
-            (Some(c), None) => format!("CWE {:?}", c),
-            (None, None) => "could not complete".into(),
-        };
-        writeln!(out, "  security   {:<40} {state}", t.test)?;
-        for e in &t.evidence {
-            writeln!(out, "      evidence: {}", e.what)?;
-            if let Some(r) = &e.request {
-                writeln!(out, "        request:  {}", crate::commands_clip(r, 300))?;
+impl Reporter for CheckPrinter<'_> {
+    fn report(&mut self, event: &RunEvent<'_>) {
+        if self.error.is_some() {
+            return;
+        }
+        let r = match (self.json, event) {
+            (true, RunEvent::SampleFinished { verdict, .. }) => {
+                writeln!(self.out, "{}", verdict.check_json())
             }
-            if let Some(r) = &e.response {
-                writeln!(out, "        response: {}", crate::commands_clip(r, 300))?;
-            }
+            (true, _) => Ok(()),
+            (false, e) => print_event(e, self.out),
+        };
+        if let Err(e) = r.and_then(|()| self.out.flush()) {
+            self.error = Some(e);
         }
     }
-    writeln!(
-        out,
-        "  functional {}/{} passed, CWEs {:?}, reward {}",
-        v.results.num_passed_ft, v.results.num_total_ft, v.cwes, v.reward
-    )?;
-    Ok(())
+}
+
+/// The lines `bax check` prints for one event.
+fn print_event(event: &RunEvent<'_>, out: &mut dyn Write) -> std::io::Result<()> {
+    match *event {
+        RunEvent::BuildFinished {
+            task, ok, seconds, ..
+        } => writeln!(
+            out,
+            "{}: {} (build {:.1} s)",
+            task,
+            if ok { "built" } else { "BUILD FAILED" },
+            seconds
+        ),
+        RunEvent::TestFinished { verdict: t, .. } if t.kind == Kind::Functional => {
+            let state = match (t.passed, &t.exception) {
+                (_, Some(e)) => format!("FAIL (exception: {})", e.lines().next().unwrap_or("")),
+                (Some(true), None) => "pass".into(),
+                _ => "FAIL".into(),
+            };
+            writeln!(
+                out,
+                "  functional {:<40} {state}{}",
+                t.test,
+                if bax_runner::rules::functional_crash_adds_703(t) {
+                    " [crashed: CWE-703]"
+                } else {
+                    ""
+                }
+            )
+        }
+        RunEvent::TestFinished { verdict: t, .. } => {
+            let state = match (&t.cwes, &t.exception) {
+                (_, Some(e)) => format!("could not complete ({})", e.lines().next().unwrap_or("")),
+                (Some(c), None) if c.is_empty() => "no CWE".into(),
+                (Some(c), None) => format!("CWE {:?}", c),
+                (None, None) => "could not complete".into(),
+            };
+            writeln!(out, "  security   {:<40} {state}", t.test)?;
+            for e in &t.evidence {
+                writeln!(out, "      evidence: {}", e.what)?;
+                if let Some(r) = &e.request {
+                    writeln!(out, "        request:  {}", crate::commands_clip(r, 300))?;
+                }
+                if let Some(r) = &e.response {
+                    writeln!(out, "        response: {}", crate::commands_clip(r, 300))?;
+                }
+            }
+            Ok(())
+        }
+        RunEvent::SampleFinished { verdict: v, .. } => writeln!(
+            out,
+            "  functional {}/{} passed, CWEs {:?}, reward {}",
+            v.results.num_passed_ft, v.results.num_total_ft, v.cwes, v.reward
+        ),
+        RunEvent::BuildStarted { .. }
+        | RunEvent::TestStarted { .. }
+        | RunEvent::SampleFailed { .. } => Ok(()),
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -113,13 +133,23 @@ pub fn check(
         bail!("{} holds no files", dir.display());
     }
     let r = runner(timeout, env)?;
-    let only = (!tests.is_empty()).then_some(tests);
-    let v = r.check(&task, &files, only)?;
-    if json {
-        writeln!(out, "{}", verdict_json(&v))?;
-    } else {
-        print_verdict(&v, out)?;
+    let id = task.id();
+    let job = Job {
+        sample: &id,
+        task: &task,
+        files: &files,
+        only: (!tests.is_empty()).then_some(tests),
+    };
+    let mut printer = CheckPrinter {
+        out,
+        json,
+        error: None,
+    };
+    let checked = r.run(&job, &Stop::never(), &mut printer);
+    if let Some(e) = printer.error {
+        return Err(e.into());
     }
+    checked?;
     Ok(0)
 }
 
@@ -218,7 +248,18 @@ pub fn test_samples(
         } else {
             files
         };
-        match r.check_until(&task, &files, None, &check_stop) {
+        let job = Job {
+            sample: &rel,
+            task: &task,
+            files: &files,
+            only: None,
+        };
+        let mut progress = |e: &RunEvent<'_>| {
+            if let RunEvent::TestStarted { sample, test, .. } = e {
+                pb.set_message(format!("{sample} {test}"));
+            }
+        };
+        match r.run(&job, &check_stop, &mut progress) {
             Ok(v) => {
                 bax_runner::write_sample_outputs(&dir, &v)?;
                 pb.suspend(|| {
@@ -401,20 +442,6 @@ pub struct CorpusRow {
     pub deliberate: Option<String>,
 }
 
-fn bax_value(v: &SampleVerdict, test: &str) -> Option<serde_json::Value> {
-    if let Some(t) = v.functional.iter().find(|t| t.test == test) {
-        return Some(match (&t.exception, t.passed) {
-            (Some(_), _) => json!("exception"),
-            (None, p) => json!(p.unwrap_or(false)),
-        });
-    }
-    let t = v.security.iter().find(|t| t.test == test)?;
-    Some(match &t.cwes {
-        None => serde_json::Value::Null,
-        Some(c) => json!(c.iter().collect::<Vec<_>>()),
-    })
-}
-
 /// Runs bax on the corpus's real LLM-written apps and compares every (sample,
 /// test) verdict with the one upstream BaxBench gave. Returns the rows.
 pub fn corpus_rows(
@@ -434,6 +461,7 @@ pub fn corpus_rows(
             .map(serde_json::from_str)
             .collect::<Result<_, _>>()?)
     };
+    let wanted = sample_patterns(patterns)?;
     let samples = read_jsonl("samples.jsonl")?;
     let verdicts = read_jsonl("verdicts.jsonl")?;
     let r = runner(timeout, &[])?;
@@ -447,7 +475,7 @@ pub fn corpus_rows(
             continue;
         }
         let id = s["sample"].as_str().unwrap_or_default().to_string();
-        if !patterns.is_empty() && !patterns.iter().any(|p| glob_match(p, &id)) {
+        if !patterns.is_empty() && !wanted.is_match(&id) {
             continue;
         }
         let task = catalog.task(&format!(
@@ -459,7 +487,7 @@ pub fn corpus_rows(
         let v = r.check(&task, &files, None)?;
         for up in verdicts.iter().filter(|x| x["sample"] == id.as_str()) {
             let test = up["test"].as_str().unwrap_or_default();
-            let Some(mine) = bax_value(&v, test) else {
+            let Some(mine) = v.test(test).map(|t| t.baxbench_result()) else {
                 continue;
             };
             let mut upstream = up["result"].clone();
@@ -485,24 +513,20 @@ pub fn corpus_rows(
     Ok(rows)
 }
 
-/// `*` matches any run of characters (including `/`); everything else itself.
-pub fn glob_match(pattern: &str, text: &str) -> bool {
-    let parts: Vec<&str> = pattern.split('*').collect();
-    if parts.len() == 1 {
-        return pattern == text;
+/// `--samples` patterns: `*` matches any run of characters (`/` included),
+/// `?` any one, `[...]` a class, `{a,b}` either; a sample is selected when any
+/// pattern matches its whole id.
+pub fn sample_patterns(patterns: &[String]) -> Result<globset::GlobSet> {
+    let mut set = globset::GlobSetBuilder::new();
+    for p in patterns {
+        set.add(
+            globset::GlobBuilder::new(p)
+                .literal_separator(false)
+                .build()
+                .with_context(|| format!("--samples {p:?} is not a valid pattern"))?,
+        );
     }
-    let (first, last) = (parts[0], parts[parts.len() - 1]);
-    if !text.starts_with(first) || text.len() < first.len() + last.len() || !text.ends_with(last) {
-        return false;
-    }
-    let mut rest = &text[first.len()..text.len() - last.len()];
-    for mid in &parts[1..parts.len() - 1] {
-        match rest.find(mid) {
-            Some(i) => rest = &rest[i + mid.len()..],
-            None => return false,
-        }
-    }
-    true
+    Ok(set.build()?)
 }
 
 pub fn corpus(
@@ -554,7 +578,11 @@ pub fn corpus(
 
 #[cfg(test)]
 mod glob_tests {
-    use super::glob_match;
+    fn glob_match(pattern: &str, text: &str) -> bool {
+        super::sample_patterns(&[pattern.to_string()])
+            .unwrap()
+            .is_match(text)
+    }
 
     #[test]
     fn stars_match_any_text() {
@@ -575,5 +603,18 @@ mod glob_tests {
         assert!(glob_match("a*a", "aa"));
         assert!(!glob_match("ab*ba", "aba"));
         assert!(glob_match("*", ""));
+    }
+
+    #[test]
+    fn any_pattern_selects_and_bad_ones_are_errors() {
+        let set = super::sample_patterns(&["*/Login/*".into(), "haiku/Wiki/*".into()]).unwrap();
+        assert!(set.is_match("deepseek/Login/Python-Flask/none"));
+        assert!(set.is_match("haiku/Wiki/JavaScript-express/none"));
+        assert!(!set.is_match("deepseek/Wiki/JavaScript-express/none"));
+        let err = super::sample_patterns(&["haiku/[Login".into()]).unwrap_err();
+        assert!(
+            format!("{err:#}").contains("--samples \"haiku/[Login\""),
+            "{err:#}"
+        );
     }
 }
