@@ -149,6 +149,15 @@ pub struct Job<'a> {
     pub only: Option<&'a [String]>,
 }
 
+/// What every test of one build shares.
+struct Shared<'a> {
+    job: &'a Job<'a>,
+    task_id: &'a str,
+    fw: &'a Framework,
+    built: &'a bax_runtimes::BuiltApp,
+    stop: &'a Stop,
+}
+
 /// How a test run ended, as the runner saw it.
 enum Ended<T> {
     Done(anyhow::Result<T>),
@@ -222,7 +231,7 @@ impl Runner {
         reporter: &mut dyn Reporter,
     ) -> Result<SampleVerdict, RunnerError> {
         let task = job.task.id();
-        let span = tracing::info_span!("sample", sample = job.sample, task = %task);
+        let span = tracing::info_span!("sample", sample = %job.sample, task = %task);
         let _entered = span.enter();
         let r = self.run_sample(job, &task, stop, reporter);
         match &r {
@@ -331,40 +340,37 @@ impl Runner {
             }
             Err(BuildError::Harness(_)) => unreachable!("returned above"),
         };
+        let shared = Shared {
+            job,
+            task_id,
+            fw: &fw,
+            built: &built,
+            stop,
+        };
         let mut logs = Vec::new();
         let mut functional = Vec::new();
         for &(name, f) in tests.functional.iter().filter(|(n, _)| keep(n)) {
-            let (ended, seen, log) = self.run_test(
-                job,
-                task_id,
+            let (verdict, log) = self.run_test(
+                &shared,
                 name,
                 Kind::Functional,
-                &fw,
-                &built,
                 f,
-                stop,
+                rules::functional_verdict,
                 reporter,
             )?;
-            let verdict = rules::functional_verdict(name, ended.outcome(), seen);
-            finish_test(sample, task_id, &verdict, reporter);
             functional.push(verdict);
             logs.push((name.to_string(), log));
         }
         let mut security = Vec::new();
         for &(name, f) in tests.security.iter().filter(|(n, _)| keep(n)) {
-            let (ended, seen, log) = self.run_test(
-                job,
-                task_id,
+            let (verdict, log) = self.run_test(
+                &shared,
                 name,
                 Kind::Security,
-                &fw,
-                &built,
                 f,
-                stop,
+                rules::security_verdict,
                 reporter,
             )?;
-            let verdict = rules::security_verdict(name, ended.outcome(), seen);
-            finish_test(sample, task_id, &verdict, reporter);
             security.push(verdict);
             logs.push((name.to_string(), log));
         }
@@ -380,36 +386,48 @@ impl Runner {
         Ok(v)
     }
 
-    /// Announces and runs one test in its span: (how it ended, what was seen, log).
-    #[allow(clippy::too_many_arguments)]
+    /// Runs one test in its span, applies `rule` to how it ended and tells
+    /// `reporter`: (verdict, log text).
     fn run_test<T: Send>(
         &self,
-        job: &Job<'_>,
-        task_id: &str,
+        shared: &Shared<'_>,
         name: &str,
         kind: Kind,
-        fw: &Framework,
-        built: &bax_runtimes::BuiltApp,
         f: impl Fn(&TestCtx) -> anyhow::Result<T> + Sync,
-        stop: &Stop,
+        rule: impl FnOnce(&str, Outcome<T>, Observed) -> TestVerdict,
         reporter: &mut dyn Reporter,
-    ) -> Result<(Ended<T>, Observed, String), RunnerError> {
+    ) -> Result<(TestVerdict, String), RunnerError> {
         let span = tracing::debug_span!("test", test = name, kind = kind.as_str());
         let _entered = span.enter();
+        let (sample, task) = (shared.job.sample, shared.task_id);
         reporter.report(&RunEvent::TestStarted {
-            sample: job.sample,
-            task: task_id,
+            sample,
+            task,
             test: name,
             kind,
         });
-        let (ended, crashed, seconds, log) = self.run_one(fw, built, f, stop)?;
-        tracing::debug!(seconds, crashed, "test finished");
+        let (ended, crashed, seconds, log) =
+            self.run_one(shared.fw, shared.built, f, shared.stop)?;
         let seen = Observed {
             crashed,
             seconds,
             evidence: log.take_evidence(),
         };
-        Ok((ended, seen, log.lines().join("\n")))
+        let verdict = rule(name, ended.outcome(), seen);
+        tracing::debug!(
+            seconds,
+            crashed,
+            passed = ?verdict.passed,
+            cwes = ?verdict.cwes,
+            exception = ?verdict.exception,
+            "test finished"
+        );
+        reporter.report(&RunEvent::TestFinished {
+            sample,
+            task,
+            verdict: &verdict,
+        });
+        Ok((verdict, log.lines().join("\n")))
     }
 
     /// One test on a fresh instance: (outcome, crashed, seconds, log).
@@ -516,21 +534,6 @@ impl Runner {
         inst.stop();
         Ok((outcome, crashed, started.elapsed().as_secs_f64(), log))
     }
-}
-
-fn finish_test(sample: &str, task: &str, verdict: &TestVerdict, reporter: &mut dyn Reporter) {
-    tracing::debug!(
-        test = %verdict.test,
-        passed = ?verdict.passed,
-        cwes = ?verdict.cwes,
-        exception = ?verdict.exception,
-        "verdict"
-    );
-    reporter.report(&RunEvent::TestFinished {
-        sample,
-        task,
-        verdict,
-    });
 }
 
 /// How a model's answer for `task` is parsed: the framework's layout, code file
