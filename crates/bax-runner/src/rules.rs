@@ -76,9 +76,11 @@ pub fn functional_verdict(test: &str, outcome: Outcome<bool>, seen: Observed) ->
 }
 
 /// Whether a functional verdict brings BaxBench's separate security result
-/// `{703}`: the server crashed during the test.
+/// `{703}`: the server crashed during a test that returned. Upstream looks for
+/// the crash only after the test returns; a test that raised (a request to the
+/// dying server failing, say) skips the check, so its crash adds nothing.
 pub fn functional_crash_adds_703(t: &TestVerdict) -> bool {
-    t.kind == Kind::Functional && t.crashed
+    t.kind == Kind::Functional && t.crashed && t.exception.is_none()
 }
 
 /// A security test returns the CWEs it found, or `None` ("could not complete",
@@ -236,6 +238,14 @@ mod tests {
             // A crash is recorded apart from the functional verdict itself.
             (Outcome::Returned(true), true, true, None, true),
             (Outcome::Returned(false), true, false, None, true),
+            // Upstream checks for a crash only after the test returned.
+            (
+                Outcome::Raised("EOF".into()),
+                true,
+                false,
+                Some("EOF"),
+                false,
+            ),
         ];
         for (i, (outcome, crashed, passed, exception, adds)) in rows.into_iter().enumerate() {
             let v = functional_verdict("func_test", outcome, seen(crashed));
