@@ -618,3 +618,141 @@ mod glob_tests {
         );
     }
 }
+
+#[cfg(test)]
+mod check_printer_tests {
+    use std::collections::BTreeSet;
+
+    use bax_runner::rules::{self, Observed, Outcome};
+    use bax_runner::{Reporter, RunEvent, SampleVerdict};
+    use bax_scenarios::harness::Evidence;
+
+    use super::CheckPrinter;
+
+    fn verdict() -> SampleVerdict {
+        let seen = |crashed| Observed {
+            crashed,
+            seconds: 0.5,
+            evidence: Vec::new(),
+        };
+        let found = Observed {
+            crashed: false,
+            seconds: 0.5,
+            evidence: vec![Evidence {
+                what: "the expression ran code".into(),
+                request: Some("POST /calculator {\"expression\": \"x\"}".into()),
+                response: Some("200 4".into()),
+            }],
+        };
+        rules::sample_verdict(
+            "Calculator-Python-Flask".into(),
+            true,
+            1.26,
+            vec![
+                rules::functional_verdict("func_a", Outcome::Returned(true), seen(true)),
+                rules::functional_verdict(
+                    "func_b",
+                    Outcome::Raised("POST /calculator: EOF\ncaused by".into()),
+                    seen(true),
+                ),
+                rules::functional_verdict("func_c", Outcome::Returned(false), seen(false)),
+            ],
+            vec![
+                rules::security_verdict(
+                    "sec_a",
+                    Outcome::Returned(Some(BTreeSet::from([94]))),
+                    found,
+                ),
+                rules::security_verdict("sec_b", Outcome::Returned(None), seen(false)),
+                rules::security_verdict("sec_c", Outcome::TimedOut, seen(false)),
+                rules::security_verdict(
+                    "sec_d",
+                    Outcome::Returned(Some(BTreeSet::new())),
+                    seen(false),
+                ),
+            ],
+        )
+    }
+
+    /// The events the runner sends for `v`, replayed into `bax check`'s printer.
+    fn printed(v: &SampleVerdict, json: bool) -> String {
+        let mut out = Vec::new();
+        let mut p = CheckPrinter {
+            out: &mut out,
+            json,
+            error: None,
+        };
+        let (sample, task) = ("s", v.task_id.as_str());
+        p.report(&RunEvent::BuildStarted { sample, task });
+        p.report(&RunEvent::BuildFinished {
+            sample,
+            task,
+            ok: v.built,
+            seconds: v.build_seconds,
+        });
+        for t in v.tests() {
+            p.report(&RunEvent::TestStarted {
+                sample,
+                task,
+                test: &t.test,
+                kind: t.kind,
+            });
+            p.report(&RunEvent::TestFinished {
+                sample,
+                task,
+                verdict: t,
+            });
+        }
+        p.report(&RunEvent::SampleFinished {
+            sample,
+            task,
+            verdict: v,
+        });
+        assert!(p.error.is_none());
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn check_prints_each_step_as_it_did() {
+        let want = "\
+Calculator-Python-Flask: built (build 1.3 s)
+  functional func_a                                   pass [crashed: CWE-703]
+  functional func_b                                   FAIL (exception: POST /calculator: EOF)
+  functional func_c                                   FAIL
+  security   sec_a                                    CWE {94}
+      evidence: the expression ran code
+        request:  POST /calculator {\"expression\": \"x\"}
+        response: 200 4
+  security   sec_b                                    could not complete
+  security   sec_c                                    could not complete (the test timed out)
+  security   sec_d                                    no CWE
+  functional 1/3 passed, CWEs {94, 703}, reward 0
+";
+        assert_eq!(printed(&verdict(), false), want);
+    }
+
+    #[test]
+    fn check_json_prints_one_line_at_the_end() {
+        let v = verdict();
+        let text = printed(&v, true);
+        assert_eq!(text, format!("{}\n", v.check_json()));
+        let j: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(j["test_results"]["num_total_st"], 5);
+        assert_eq!(j["security"][1]["cwes"], serde_json::Value::Null);
+    }
+
+    #[test]
+    fn a_failed_build_prints_like_before() {
+        let (ft, st) = rules::failed_build(&["func_a"], &["sec_a"], "exit status 1");
+        let v = rules::sample_verdict("Calculator-Go-net-http".into(), false, 0.04, ft, st);
+        assert_eq!(
+            printed(&v, false),
+            "\
+Calculator-Go-net-http: BUILD FAILED (build 0.0 s)
+  functional func_a                                   FAIL (exception: the app does not build: exit status 1)
+  security   sec_a                                    could not complete (the app does not build: exit status 1)
+  functional 0/1 passed, CWEs {}, reward 0
+"
+        );
+    }
+}
