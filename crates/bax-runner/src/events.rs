@@ -94,3 +94,32 @@ pub struct Quiet;
 impl Reporter for Quiet {
     fn report(&mut self, _: &RunEvent<'_>) {}
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A parallel scheduler shares one runner between threads and hands events
+    /// from its workers to one reporter.
+    #[test]
+    fn runners_and_events_can_cross_threads() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<RunEvent<'static>>();
+        send_sync::<crate::Runner>();
+        send_sync::<crate::Stop>();
+        fn reporter<R: Reporter + Send>(_: &R) {}
+        let mut seen = Vec::new();
+        let mut record =
+            |e: &RunEvent<'_>| seen.push((e.sample().to_string(), e.task().to_string()));
+        reporter(&record);
+        record.report(&RunEvent::BuildStarted {
+            sample: "a/sample0",
+            task: "T-E",
+        });
+        Quiet.report(&RunEvent::BuildStarted {
+            sample: "b",
+            task: "T-E",
+        });
+        assert_eq!(seen, [("a/sample0".to_string(), "T-E".to_string())]);
+    }
+}
