@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use bax_catalog::{Catalog, TaskFilter};
-use bax_runner::{Job, Kind, Reporter, RunEvent, Runner, RunnerConfig, Stop};
+use bax_runner::{Job, Kind, Quiet, Reporter, RunEvent, Runner, RunnerConfig, Stop};
 use bax_runtimes::BaxHome;
 use serde_json::json;
 
@@ -139,6 +139,7 @@ pub fn check(
         task: &task,
         files: &files,
         only: (!tests.is_empty()).then_some(tests),
+        app_env: &[],
     };
     let mut printer = CheckPrinter {
         out,
@@ -253,6 +254,7 @@ pub fn test_samples(
             task: &task,
             files: &files,
             only: None,
+            app_env: &[],
         };
         let mut progress = |e: &RunEvent<'_>| {
             if let RunEvent::TestStarted { sample, test, .. } = e {
@@ -350,8 +352,7 @@ pub fn validate(
             (_, None) => cells.push(("reference".into(), false, "no reference app".into())),
             (Some(_), Some(dir)) => {
                 let files = crate::envcmd::read_code_dir(&dir)?;
-                let secure =
-                    Runner::new(r.home().clone(), r.cfg.clone())?.check(&task, &files, None)?;
+                let secure = r.check(&task, &files, None)?;
                 let ok = secure.results.num_passed_ft == secure.results.num_total_ft
                     && secure.cwes.is_empty()
                     && secure.results.num_st_exceptions == 0;
@@ -378,10 +379,15 @@ pub fn validate(
                     }
                 }
                 for w in weaknesses {
-                    let mut cfg = r.cfg.clone();
-                    cfg.app_env = vec![("BAX_WEAKNESS".into(), w.name.clone())];
-                    let weak = Runner::new(r.home().clone(), cfg)?;
-                    let v = weak.check(&task, &files, Some(std::slice::from_ref(&w.test)))?;
+                    let label = format!("{id}/reference:{}", w.name);
+                    let job = Job {
+                        sample: &label,
+                        task: &task,
+                        files: &files,
+                        only: Some(std::slice::from_ref(&w.test)),
+                        app_env: &[("BAX_WEAKNESS".into(), w.name.clone())],
+                    };
+                    let v = r.run(&job, &Stop::never(), &mut Quiet)?;
                     let ok = v.cwes.contains(&w.cwe);
                     cells.push((
                         format!("{}={}", w.name, w.test),

@@ -147,6 +147,9 @@ pub struct Job<'a> {
     pub task: &'a Task<'a>,
     pub files: &'a [(PathBuf, Vec<u8>)],
     pub only: Option<&'a [String]>,
+    /// Extra environment for this sample's app, after the runner's own
+    /// [`RunnerConfig::app_env`] (e.g. validate's `BAX_WEAKNESS`).
+    pub app_env: &'a [(String, String)],
 }
 
 /// What every test of one build shares.
@@ -217,6 +220,7 @@ impl Runner {
             task,
             files,
             only,
+            app_env: &[],
         };
         self.run(&job, stop, &mut Quiet)
     }
@@ -406,8 +410,7 @@ impl Runner {
             test: name,
             kind,
         });
-        let (ended, crashed, seconds, log) =
-            self.run_one(shared.fw, shared.built, f, shared.stop)?;
+        let (ended, crashed, seconds, log) = self.run_one(shared, f)?;
         let seen = Observed {
             crashed,
             seconds,
@@ -433,16 +436,16 @@ impl Runner {
     /// One test on a fresh instance: (outcome, crashed, seconds, log).
     fn run_one<T: Send>(
         &self,
-        fw: &Framework,
-        built: &bax_runtimes::BuiltApp,
+        shared: &Shared<'_>,
         f: impl Fn(&TestCtx) -> anyhow::Result<T> + Sync,
-        stop: &Stop,
     ) -> Result<(Ended<T>, bool, f64, TestLog), RunnerError> {
+        let (fw, stop) = (shared.fw, shared.stop);
         stop.check()?;
         let started = Instant::now();
         let log = TestLog::new();
-        let mut spec = bax_runtimes::instance_spec(&self.home, fw, built);
+        let mut spec = bax_runtimes::instance_spec(&self.home, fw, shared.built);
         spec.env.extend(self.cfg.app_env.iter().cloned());
+        spec.env.extend(shared.job.app_env.iter().cloned());
         let inst = self.sandbox.start(&spec)?;
         let wait = self
             .cfg

@@ -90,6 +90,7 @@ fn events_follow_the_run_and_carry_its_verdicts() {
         task: &task,
         files: &files,
         only: Some(&only),
+        app_env: &[],
     };
     let mut seen = Vec::new();
     let mut finished = None;
@@ -150,6 +151,7 @@ fn events_follow_the_run_and_carry_its_verdicts() {
         task: &task,
         files: &broken,
         only: Some(&only),
+        app_env: &[],
     };
     let mut seen = Vec::new();
     let v = runner

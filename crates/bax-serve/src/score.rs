@@ -142,6 +142,7 @@ pub fn score_blocking(
         task: &task,
         files: &files,
         only: None,
+        app_env: &[],
     };
     let verdict = runner
         .run(&job, stop, &mut Quiet)
