@@ -5,8 +5,10 @@
 //! Every event names its sample (a label the caller chose, unique within a run)
 //! and task, so events of samples checked at the same time can be interleaved
 //! and still told apart. Each sample's stream is
-//! `BuildStarted, BuildFinished, (TestStarted, TestFinished)*, SampleFinished`,
-//! or ends early in `SampleFailed` (a harness failure or a stop: no verdict).
+//! `BuildStarted, BuildFinished, (TestStarted, TestFinished)*, SampleFinished`
+//! (for an app that does not build, each test's `TestFinished` comes without a
+//! `TestStarted`: none ran), or it ends early in `SampleFailed` (a harness
+//! failure or a stop: no verdict).
 
 use crate::verdict::{Kind, SampleVerdict, TestVerdict};
 use crate::RunnerError;

@@ -8,8 +8,9 @@
 //! * a security test returns the CWEs it found, or "could not complete" (`None`),
 //!   which also counts as an exception;
 //! * if the server was running before a test and is dead after it, the crash adds
-//!   CWE-703: for a functional test as an extra security result, for a security
-//!   test into its own set unless that set already holds CWE-400;
+//!   CWE-703: for a functional test that returned as an extra security result,
+//!   for a security test that did not raise into its own set unless that set
+//!   already holds CWE-400;
 //! * an app that does not build gets every functional test failed with an
 //!   exception and every security test `None`.
 //!
