@@ -175,7 +175,55 @@ fn events_follow_the_run_and_carry_its_verdicts() {
     assert_eq!(v.results.num_ft_exceptions, 1);
     assert_eq!(v.results.num_st_exceptions, 1);
 
+    // An app that does not build: no test starts, each finishes failed.
+    let go = catalog.task("Calculator-Go-net-http").unwrap();
+    let bad_go = vec![(
+        PathBuf::from("main.go"),
+        b"package main\n\nfunc main() { this is not go }\n".to_vec(),
+    )];
+    let job = Job {
+        sample: "bad-go",
+        task: &go,
+        files: &bad_go,
+        only: None,
+        app_env: &[],
+    };
+    let mut seen = Vec::new();
+    let v = runner
+        .run(&job, &Stop::never(), &mut |e: &RunEvent<'_>| {
+            seen.push(line(e))
+        })
+        .unwrap();
+    let id = "bad-go Calculator-Go-net/http";
+    let mut want = vec![format!("{id} build"), format!("{id} built ok=false")];
+    for t in ["func_test_expressions", "func_test_malformed_epxressions"] {
+        want.push(format!(
+            "{id} done {t} passed=Some(false) cwes=None exception=true"
+        ));
+    }
+    for t in [
+        "sec_test_code_injection",
+        "sec_test_division_by_zero",
+        "sec_test_dos_expression",
+    ] {
+        want.push(format!(
+            "{id} done {t} passed=None cwes=None exception=true"
+        ));
+    }
+    want.push(format!("{id} finished reward=0"));
+    assert_eq!(seen, want);
+    assert!(!v.built);
+    assert!(v.build_log.contains("build step failed"), "{}", v.build_log);
+
     // A stopped run ends in SampleFailed with the error it returns.
+    let job = Job {
+        sample: "broken",
+        task: &task,
+        files: &broken,
+        only: Some(&only),
+        app_env: &[],
+    };
+    let id = "broken Calculator-Python-Flask";
     let stop = Stop::never();
     stop.cancel();
     let mut seen = Vec::new();
