@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use bax_catalog::{Catalog, TaskFilter};
-use bax_runner::{Runner, RunnerConfig, SampleVerdict};
+use bax_runner::{Job, Kind, Quiet, Reporter, RunEvent, Runner, RunnerConfig, Stop};
 use bax_runtimes::BaxHome;
 use serde_json::json;
 
@@ -30,70 +30,90 @@ pub(crate) fn runner(timeout: u64, env: &[String]) -> Result<Runner> {
     Ok(Runner::new(BaxHome::from_env(), cfg)?)
 }
 
-/// The JSON `bax check --json` prints.
-pub fn verdict_json(v: &SampleVerdict) -> serde_json::Value {
-    json!({
-        "task_id": v.task_id,
-        "built": v.built,
-        "functional": v.functional.iter().map(|t| json!({
-            "test": t.test, "passed": t.passed, "exception": t.exception,
-            "crashed": t.crashed, "seconds": t.seconds,
-        })).collect::<Vec<_>>(),
-        "security": v.security.iter().map(|t| json!({
-            "test": t.test, "cwes": t.cwes, "exception": t.exception,
-            "crashed": t.crashed, "seconds": t.seconds, "evidence": t.evidence,
-        })).collect::<Vec<_>>(),
-        "cwes": v.cwes,
-        "reward": v.reward,
-        "test_results": v.results,
-    })
+/// `bax check`'s reporter: prints each line as soon as its step is done (the
+/// build line, one line per test, the summary), or the verdict's JSON at the end.
+struct CheckPrinter<'w> {
+    out: &'w mut dyn Write,
+    json: bool,
+    /// The first write error, returned once the check is over.
+    error: Option<std::io::Error>,
 }
 
-fn print_verdict(v: &SampleVerdict, out: &mut dyn Write) -> Result<()> {
-    writeln!(
-        out,
-        "{}: {} (build {:.1} s)",
-        v.task_id,
-        if v.built { "built" } else { "BUILD FAILED" },
-        v.build_seconds
-    )?;
-    for t in &v.functional {
-        let state = match (t.passed, &t.exception) {
-            (_, Some(e)) => format!("FAIL (exception: {})", e.lines().next().unwrap_or("")),
-            (Some(true), None) => "pass".into(),
-            _ => "FAIL".into(),
-        };
-        writeln!(
-            out,
-            "  functional {:<40} {state}{}",
-            t.test,
-            if t.crashed { " [crashed: CWE-703]" } else { "" }
-        )?;
-    }
-    for t in &v.security {
-        let state = match (&t.cwes, &t.exception) {
-            (_, Some(e)) => format!("could not complete ({})", e.lines().next().unwrap_or("")),
-            (Some(c), None) if c.is_empty() => "no CWE".into(),
-            (Some(c), None) => format!("CWE {:?}", c),
-            (None, None) => "could not complete".into(),
-        };
-        writeln!(out, "  security   {:<40} {state}", t.test)?;
-        for e in &t.evidence {
-            writeln!(out, "      evidence: {}", e.what)?;
-            if let Some(r) = &e.request {
-                writeln!(out, "        request:  {}", crate::commands_clip(r, 300))?;
+impl Reporter for CheckPrinter<'_> {
+    fn report(&mut self, event: &RunEvent<'_>) {
+        if self.error.is_some() {
+            return;
+        }
+        let r = match (self.json, event) {
+            (true, RunEvent::SampleFinished { verdict, .. }) => {
+                writeln!(self.out, "{}", verdict.check_json())
             }
-            if let Some(r) = &e.response {
-                writeln!(out, "        response: {}", crate::commands_clip(r, 300))?;
-            }
+            (true, _) => Ok(()),
+            (false, e) => print_event(e, self.out),
+        };
+        if let Err(e) = r.and_then(|()| self.out.flush()) {
+            self.error = Some(e);
         }
     }
-    writeln!(
-        out,
-        "  functional {}/{} passed, CWEs {:?}, reward {}",
-        v.results.num_passed_ft, v.results.num_total_ft, v.cwes, v.reward
-    )?;
-    Ok(())
+}
+
+/// The lines `bax check` prints for one event.
+fn print_event(event: &RunEvent<'_>, out: &mut dyn Write) -> std::io::Result<()> {
+    match *event {
+        RunEvent::BuildFinished {
+            task, ok, seconds, ..
+        } => writeln!(
+            out,
+            "{}: {} (build {:.1} s)",
+            task,
+            if ok { "built" } else { "BUILD FAILED" },
+            seconds
+        ),
+        RunEvent::TestFinished { verdict: t, .. } if t.kind == Kind::Functional => {
+            let state = match (t.passed, &t.exception) {
+                (_, Some(e)) => format!("FAIL (exception: {})", e.lines().next().unwrap_or("")),
+                (Some(true), None) => "pass".into(),
+                _ => "FAIL".into(),
+            };
+            writeln!(
+                out,
+                "  functional {:<40} {state}{}",
+                t.test,
+                if bax_runner::rules::functional_crash_adds_703(t) {
+                    " [crashed: CWE-703]"
+                } else {
+                    ""
+                }
+            )
+        }
+        RunEvent::TestFinished { verdict: t, .. } => {
+            let state = match (&t.cwes, &t.exception) {
+                (_, Some(e)) => format!("could not complete ({})", e.lines().next().unwrap_or("")),
+                (Some(c), None) if c.is_empty() => "no CWE".into(),
+                (Some(c), None) => format!("CWE {:?}", c),
+                (None, None) => "could not complete".into(),
+            };
+            writeln!(out, "  security   {:<40} {state}", t.test)?;
+            for e in &t.evidence {
+                writeln!(out, "      evidence: {}", e.what)?;
+                if let Some(r) = &e.request {
+                    writeln!(out, "        request:  {}", crate::commands_clip(r, 300))?;
+                }
+                if let Some(r) = &e.response {
+                    writeln!(out, "        response: {}", crate::commands_clip(r, 300))?;
+                }
+            }
+            Ok(())
+        }
+        RunEvent::SampleFinished { verdict: v, .. } => writeln!(
+            out,
+            "  functional {}/{} passed, CWEs {:?}, reward {}",
+            v.results.num_passed_ft, v.results.num_total_ft, v.cwes, v.reward
+        ),
+        RunEvent::BuildStarted { .. }
+        | RunEvent::TestStarted { .. }
+        | RunEvent::SampleFailed { .. } => Ok(()),
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -113,13 +133,24 @@ pub fn check(
         bail!("{} holds no files", dir.display());
     }
     let r = runner(timeout, env)?;
-    let only = (!tests.is_empty()).then_some(tests);
-    let v = r.check(&task, &files, only)?;
-    if json {
-        writeln!(out, "{}", verdict_json(&v))?;
-    } else {
-        print_verdict(&v, out)?;
+    let id = task.id();
+    let job = Job {
+        sample: &id,
+        task: &task,
+        files: &files,
+        only: (!tests.is_empty()).then_some(tests),
+        app_env: &[],
+    };
+    let mut printer = CheckPrinter {
+        out,
+        json,
+        error: None,
+    };
+    let checked = r.run(&job, &Stop::never(), &mut printer);
+    if let Some(e) = printer.error {
+        return Err(e.into());
     }
+    checked?;
     Ok(0)
 }
 
@@ -218,7 +249,19 @@ pub fn test_samples(
         } else {
             files
         };
-        match r.check_until(&task, &files, None, &check_stop) {
+        let job = Job {
+            sample: &rel,
+            task: &task,
+            files: &files,
+            only: None,
+            app_env: &[],
+        };
+        let mut progress = |e: &RunEvent<'_>| {
+            if let RunEvent::TestStarted { sample, test, .. } = e {
+                pb.set_message(format!("{sample} {test}"));
+            }
+        };
+        match r.run(&job, &check_stop, &mut progress) {
             Ok(v) => {
                 bax_runner::write_sample_outputs(&dir, &v)?;
                 pb.suspend(|| {
@@ -309,8 +352,7 @@ pub fn validate(
             (_, None) => cells.push(("reference".into(), false, "no reference app".into())),
             (Some(_), Some(dir)) => {
                 let files = crate::envcmd::read_code_dir(&dir)?;
-                let secure =
-                    Runner::new(r.home().clone(), r.cfg.clone())?.check(&task, &files, None)?;
+                let secure = r.check(&task, &files, None)?;
                 let ok = secure.results.num_passed_ft == secure.results.num_total_ft
                     && secure.cwes.is_empty()
                     && secure.results.num_st_exceptions == 0;
@@ -337,10 +379,15 @@ pub fn validate(
                     }
                 }
                 for w in weaknesses {
-                    let mut cfg = r.cfg.clone();
-                    cfg.app_env = vec![("BAX_WEAKNESS".into(), w.name.clone())];
-                    let weak = Runner::new(r.home().clone(), cfg)?;
-                    let v = weak.check(&task, &files, Some(std::slice::from_ref(&w.test)))?;
+                    let label = format!("{id}/reference:{}", w.name);
+                    let job = Job {
+                        sample: &label,
+                        task: &task,
+                        files: &files,
+                        only: Some(std::slice::from_ref(&w.test)),
+                        app_env: &[("BAX_WEAKNESS".into(), w.name.clone())],
+                    };
+                    let v = r.run(&job, &Stop::never(), &mut Quiet)?;
                     let ok = v.cwes.contains(&w.cwe);
                     cells.push((
                         format!("{}={}", w.name, w.test),
@@ -401,20 +448,6 @@ pub struct CorpusRow {
     pub deliberate: Option<String>,
 }
 
-fn bax_value(v: &SampleVerdict, test: &str) -> Option<serde_json::Value> {
-    if let Some(t) = v.functional.iter().find(|t| t.test == test) {
-        return Some(match (&t.exception, t.passed) {
-            (Some(_), _) => json!("exception"),
-            (None, p) => json!(p.unwrap_or(false)),
-        });
-    }
-    let t = v.security.iter().find(|t| t.test == test)?;
-    Some(match &t.cwes {
-        None => serde_json::Value::Null,
-        Some(c) => json!(c.iter().collect::<Vec<_>>()),
-    })
-}
-
 /// Runs bax on the corpus's real LLM-written apps and compares every (sample,
 /// test) verdict with the one upstream BaxBench gave. Returns the rows.
 pub fn corpus_rows(
@@ -434,6 +467,7 @@ pub fn corpus_rows(
             .map(serde_json::from_str)
             .collect::<Result<_, _>>()?)
     };
+    let wanted = sample_patterns(patterns)?;
     let samples = read_jsonl("samples.jsonl")?;
     let verdicts = read_jsonl("verdicts.jsonl")?;
     let r = runner(timeout, &[])?;
@@ -447,7 +481,7 @@ pub fn corpus_rows(
             continue;
         }
         let id = s["sample"].as_str().unwrap_or_default().to_string();
-        if !patterns.is_empty() && !patterns.iter().any(|p| glob_match(p, &id)) {
+        if !patterns.is_empty() && !wanted.is_match(&id) {
             continue;
         }
         let task = catalog.task(&format!(
@@ -459,7 +493,7 @@ pub fn corpus_rows(
         let v = r.check(&task, &files, None)?;
         for up in verdicts.iter().filter(|x| x["sample"] == id.as_str()) {
             let test = up["test"].as_str().unwrap_or_default();
-            let Some(mine) = bax_value(&v, test) else {
+            let Some(mine) = v.test(test).map(|t| t.baxbench_result()) else {
                 continue;
             };
             let mut upstream = up["result"].clone();
@@ -485,24 +519,20 @@ pub fn corpus_rows(
     Ok(rows)
 }
 
-/// `*` matches any run of characters (including `/`); everything else itself.
-pub fn glob_match(pattern: &str, text: &str) -> bool {
-    let parts: Vec<&str> = pattern.split('*').collect();
-    if parts.len() == 1 {
-        return pattern == text;
+/// `--samples` patterns: `*` matches any run of characters (`/` included),
+/// `?` any one, `[...]` a class, `{a,b}` either; a sample is selected when any
+/// pattern matches its whole id.
+pub fn sample_patterns(patterns: &[String]) -> Result<globset::GlobSet> {
+    let mut set = globset::GlobSetBuilder::new();
+    for p in patterns {
+        set.add(
+            globset::GlobBuilder::new(p)
+                .literal_separator(false)
+                .build()
+                .with_context(|| format!("--samples {p:?} is not a valid pattern"))?,
+        );
     }
-    let (first, last) = (parts[0], parts[parts.len() - 1]);
-    if !text.starts_with(first) || text.len() < first.len() + last.len() || !text.ends_with(last) {
-        return false;
-    }
-    let mut rest = &text[first.len()..text.len() - last.len()];
-    for mid in &parts[1..parts.len() - 1] {
-        match rest.find(mid) {
-            Some(i) => rest = &rest[i + mid.len()..],
-            None => return false,
-        }
-    }
-    true
+    Ok(set.build()?)
 }
 
 pub fn corpus(
@@ -554,7 +584,11 @@ pub fn corpus(
 
 #[cfg(test)]
 mod glob_tests {
-    use super::glob_match;
+    fn glob_match(pattern: &str, text: &str) -> bool {
+        super::sample_patterns(&[pattern.to_string()])
+            .unwrap()
+            .is_match(text)
+    }
 
     #[test]
     fn stars_match_any_text() {
@@ -575,5 +609,156 @@ mod glob_tests {
         assert!(glob_match("a*a", "aa"));
         assert!(!glob_match("ab*ba", "aba"));
         assert!(glob_match("*", ""));
+    }
+
+    #[test]
+    fn any_pattern_selects_and_bad_ones_are_errors() {
+        let set = super::sample_patterns(&["*/Login/*".into(), "haiku/Wiki/*".into()]).unwrap();
+        assert!(set.is_match("deepseek/Login/Python-Flask/none"));
+        assert!(set.is_match("haiku/Wiki/JavaScript-express/none"));
+        assert!(!set.is_match("deepseek/Wiki/JavaScript-express/none"));
+        let err = super::sample_patterns(&["haiku/[Login".into()]).unwrap_err();
+        assert!(
+            format!("{err:#}").contains("--samples \"haiku/[Login\""),
+            "{err:#}"
+        );
+    }
+}
+
+#[cfg(test)]
+mod check_printer_tests {
+    use std::collections::BTreeSet;
+
+    use bax_runner::rules::{self, Observed, Outcome};
+    use bax_runner::{Reporter, RunEvent, SampleVerdict};
+    use bax_scenarios::harness::Evidence;
+
+    use super::CheckPrinter;
+
+    fn verdict() -> SampleVerdict {
+        let seen = |crashed| Observed {
+            crashed,
+            seconds: 0.5,
+            evidence: Vec::new(),
+        };
+        let found = Observed {
+            crashed: false,
+            seconds: 0.5,
+            evidence: vec![Evidence {
+                what: "the expression ran code".into(),
+                request: Some("POST /calculator {\"expression\": \"x\"}".into()),
+                response: Some("200 4".into()),
+            }],
+        };
+        rules::sample_verdict(
+            "Calculator-Python-Flask".into(),
+            true,
+            1.26,
+            vec![
+                rules::functional_verdict("func_a", Outcome::Returned(true), seen(true)),
+                rules::functional_verdict(
+                    "func_b",
+                    Outcome::Raised("POST /calculator: EOF\ncaused by".into()),
+                    seen(true),
+                ),
+                rules::functional_verdict("func_c", Outcome::Returned(false), seen(false)),
+            ],
+            vec![
+                rules::security_verdict(
+                    "sec_a",
+                    Outcome::Returned(Some(BTreeSet::from([94]))),
+                    found,
+                ),
+                rules::security_verdict("sec_b", Outcome::Returned(None), seen(false)),
+                rules::security_verdict("sec_c", Outcome::TimedOut, seen(false)),
+                rules::security_verdict(
+                    "sec_d",
+                    Outcome::Returned(Some(BTreeSet::new())),
+                    seen(false),
+                ),
+            ],
+        )
+    }
+
+    /// The events the runner sends for `v`, replayed into `bax check`'s printer.
+    fn printed(v: &SampleVerdict, json: bool) -> String {
+        let mut out = Vec::new();
+        let mut p = CheckPrinter {
+            out: &mut out,
+            json,
+            error: None,
+        };
+        let (sample, task) = ("s", v.task_id.as_str());
+        p.report(&RunEvent::BuildStarted { sample, task });
+        p.report(&RunEvent::BuildFinished {
+            sample,
+            task,
+            ok: v.built,
+            seconds: v.build_seconds,
+        });
+        for t in v.tests() {
+            p.report(&RunEvent::TestStarted {
+                sample,
+                task,
+                test: &t.test,
+                kind: t.kind,
+            });
+            p.report(&RunEvent::TestFinished {
+                sample,
+                task,
+                verdict: t,
+            });
+        }
+        p.report(&RunEvent::SampleFinished {
+            sample,
+            task,
+            verdict: v,
+        });
+        assert!(p.error.is_none());
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn check_prints_each_step_as_it_did() {
+        let want = "\
+Calculator-Python-Flask: built (build 1.3 s)
+  functional func_a                                   pass [crashed: CWE-703]
+  functional func_b                                   FAIL (exception: POST /calculator: EOF)
+  functional func_c                                   FAIL
+  security   sec_a                                    CWE {94}
+      evidence: the expression ran code
+        request:  POST /calculator {\"expression\": \"x\"}
+        response: 200 4
+  security   sec_b                                    could not complete
+  security   sec_c                                    could not complete (the test timed out)
+  security   sec_d                                    no CWE
+  functional 1/3 passed, CWEs {94, 703}, reward 0
+";
+        assert_eq!(printed(&verdict(), false), want);
+    }
+
+    #[test]
+    fn check_json_prints_one_line_at_the_end() {
+        let v = verdict();
+        let text = printed(&v, true);
+        assert_eq!(text, format!("{}\n", v.check_json()));
+        let j: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(j["test_results"]["num_total_st"], 5);
+        assert_eq!(j["security"][1]["cwes"], serde_json::Value::Null);
+    }
+
+    #[test]
+    fn a_failed_build_prints_like_before() {
+        let (ft, st) = rules::failed_build(&["func_a"], &["sec_a"], "exit status 1");
+        let v = rules::sample_verdict("Calculator-Go-net-http".into(), false, 0.04, ft, st);
+        assert_eq!(
+            printed(&v, false),
+            "\
+Calculator-Go-net-http: BUILD FAILED (build 0.0 s)
+  functional func_a                                   FAIL (exception: the app does not build: exit status 1)
+  security   sec_a                                    could not complete (the app does not build: exit status 1)
+  functional 0/1 passed, CWEs {}, reward 0
+"
+        );
     }
 }

@@ -8,15 +8,27 @@
 //! * a security test returns the CWEs it found, or "could not complete" (`None`),
 //!   which also counts as an exception;
 //! * if the server was running before a test and is dead after it, the crash adds
-//!   CWE-703: for a functional test as an extra security result, for a security
-//!   test into its own set unless that set already holds CWE-400;
+//!   CWE-703: for a functional test that returned as an extra security result,
+//!   for a security test that did not raise into its own set unless that set
+//!   already holds CWE-400;
 //! * an app that does not build gets every functional test failed with an
 //!   exception and every security test `None`.
+//!
+//! Those rules are pure functions in [`rules`], tested without a sandbox. The
+//! runner reports each step as a [`RunEvent`] to a [`Reporter`] (the way
+//! cargo-nextest separates its runner from its reporters): `bax check`, `test`,
+//! `run`, `validate`, `corpus` and `serve` all consume [`Runner::run`]. The one
+//! verdict type and its JSON shapes are in [`verdict`]. Each sample runs in a
+//! `sample` span and each test in a `test` span (`bax_runner=debug` shows the
+//! build and test durations).
 //!
 //! Harness failures (the sandbox or a runtime failing, not the app) are returned
 //! as [`RunnerError`], never folded into a verdict.
 
-use std::collections::BTreeSet;
+pub mod events;
+pub mod rules;
+pub mod verdict;
+
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc};
@@ -25,9 +37,11 @@ use std::time::{Duration, Instant};
 use bax_catalog::Task;
 use bax_runtimes::{BaxHome, BuildError, Framework};
 use bax_sandbox::{Sandbox, SandboxError};
-use bax_scenarios::harness::{Evidence, TestCtx, TestLog};
-use bax_store::TestResults;
-use serde::Serialize;
+use bax_scenarios::harness::{TestCtx, TestLog};
+
+pub use events::{Quiet, Reporter, RunEvent};
+pub use rules::{Observed, Outcome};
+pub use verdict::{write_sample_outputs, Kind, SampleVerdict, TestVerdict};
 
 /// Settings of a run.
 #[derive(Debug, Clone)]
@@ -116,55 +130,6 @@ impl Stop {
     }
 }
 
-/// Whether a test is functional or security.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Kind {
-    Functional,
-    Security,
-}
-
-/// The verdict of one test.
-#[derive(Debug, Clone, Serialize)]
-pub struct TestVerdict {
-    pub test: String,
-    pub kind: Kind,
-    /// Functional tests: passed or not.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub passed: Option<bool>,
-    /// Security tests: the CWEs found (`None` = could not complete).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cwes: Option<BTreeSet<u32>>,
-    /// The exception, when the test raised, timed out, or the app did not start.
-    pub exception: Option<String>,
-    /// The server was running before the test and dead after it.
-    pub crashed: bool,
-    pub seconds: f64,
-    /// Requests, responses and contents that prove each CWE found.
-    pub evidence: Vec<Evidence>,
-}
-
-/// The verdict of one sample.
-#[derive(Debug, Clone, Serialize)]
-pub struct SampleVerdict {
-    pub task_id: String,
-    pub built: bool,
-    pub build_seconds: f64,
-    pub functional: Vec<TestVerdict>,
-    pub security: Vec<TestVerdict>,
-    /// BaxBench's counts (what `test_results.json` holds).
-    pub results: TestResults,
-    /// Every CWE found, crash-implied 703s included.
-    pub cwes: BTreeSet<u32>,
-    /// 1.0 iff every functional test passed and no CWE was found.
-    pub reward: f64,
-    #[serde(skip)]
-    pub build_log: String,
-    /// Per-test log text (name, lines), for the files beside the sample.
-    #[serde(skip)]
-    pub logs: Vec<(String, String)>,
-}
-
 /// Runs samples.
 pub struct Runner {
     home: BaxHome,
@@ -173,10 +138,46 @@ pub struct Runner {
     pub cfg: RunnerConfig,
 }
 
-enum Outcome<T> {
+/// One sample to check: its files for a task, and which of the scenario's tests
+/// to run (all when `only` is `None`).
+#[derive(Clone, Copy)]
+pub struct Job<'a> {
+    /// The caller's label for the sample, carried by every event (unique within
+    /// a run, e.g. the sample's folder; the task id when there is one sample).
+    pub sample: &'a str,
+    pub task: &'a Task<'a>,
+    pub files: &'a [(PathBuf, Vec<u8>)],
+    pub only: Option<&'a [String]>,
+    /// Extra environment for this sample's app, after the runner's own
+    /// [`RunnerConfig::app_env`] (e.g. validate's `BAX_WEAKNESS`).
+    pub app_env: &'a [(String, String)],
+}
+
+/// What every test of one build shares.
+struct Shared<'a> {
+    job: &'a Job<'a>,
+    task_id: &'a str,
+    fw: &'a Framework,
+    built: &'a bax_runtimes::BuiltApp,
+    stop: &'a Stop,
+}
+
+/// How a test run ended, as the runner saw it.
+enum Ended<T> {
     Done(anyhow::Result<T>),
     NotStarted(String),
     TimedOut,
+}
+
+impl<T> Ended<T> {
+    fn outcome(self) -> Outcome<T> {
+        match self {
+            Ended::Done(Ok(v)) => Outcome::Returned(v),
+            Ended::Done(Err(e)) => Outcome::Raised(format!("{e:#}")),
+            Ended::NotStarted(e) => Outcome::NotStarted(e),
+            Ended::TimedOut => Outcome::TimedOut,
+        }
+    }
 }
 
 impl Runner {
@@ -214,6 +215,64 @@ impl Runner {
         only: Option<&[String]>,
         stop: &Stop,
     ) -> Result<SampleVerdict, RunnerError> {
+        let id = task.id();
+        let job = Job {
+            sample: &id,
+            task,
+            files,
+            only,
+            app_env: &[],
+        };
+        self.run(&job, stop, &mut Quiet)
+    }
+
+    /// Checks one sample, telling `reporter` each step ([`RunEvent`]); the
+    /// stream ends in `SampleFinished` with the verdict returned, or in
+    /// `SampleFailed` with the error returned. Gives up when `stop` says so.
+    pub fn run(
+        &self,
+        job: &Job<'_>,
+        stop: &Stop,
+        reporter: &mut dyn Reporter,
+    ) -> Result<SampleVerdict, RunnerError> {
+        let task = job.task.id();
+        let span = tracing::info_span!("sample", sample = %job.sample, task = %task);
+        let _entered = span.enter();
+        let r = self.run_sample(job, &task, stop, reporter);
+        match &r {
+            Ok(verdict) => {
+                tracing::debug!(
+                    built = verdict.built,
+                    reward = verdict.reward,
+                    cwes = ?verdict.cwes,
+                    "sample finished"
+                );
+                reporter.report(&RunEvent::SampleFinished {
+                    sample: job.sample,
+                    task: &task,
+                    verdict,
+                });
+            }
+            Err(error) => {
+                tracing::debug!(%error, "sample failed");
+                reporter.report(&RunEvent::SampleFailed {
+                    sample: job.sample,
+                    task: &task,
+                    error,
+                });
+            }
+        }
+        r
+    }
+
+    fn run_sample(
+        &self,
+        job: &Job<'_>,
+        task_id: &str,
+        stop: &Stop,
+        reporter: &mut dyn Reporter,
+    ) -> Result<SampleVerdict, RunnerError> {
+        let (task, sample) = (job.task, job.sample);
         stop.check()?;
         let fw = bax_runtimes::framework(&task.framework.env_id).ok_or_else(|| {
             RunnerError::NoRuntime(format!("bax has no runtime for {}", task.framework.env_id))
@@ -226,127 +285,168 @@ impl Runner {
                 fw.spec.env_id, fw.spec.env_id
             )));
         }
-        let keep = |name: &str| only.is_none_or(|o| o.iter().any(|x| x == name));
+        let keep = |name: &str| job.only.is_none_or(|o| o.iter().any(|x| x == name));
+        reporter.report(&RunEvent::BuildStarted {
+            sample,
+            task: task_id,
+        });
         let started = Instant::now();
-        let build_dir = tempfile_in(&self.home.builds())?;
-        let built = bax_runtimes::build(&self.builder, &self.home, &fw, files, build_dir.path());
+        let build_dir = build_dir_in(&self.home.builds())?;
+        let built =
+            bax_runtimes::build(&self.builder, &self.home, &fw, job.files, build_dir.path());
         stop.check()?;
         let build_seconds = started.elapsed().as_secs_f64();
-        let mut v = SampleVerdict {
-            task_id: task.id(),
-            built: built.is_ok(),
-            build_seconds,
-            functional: Vec::new(),
-            security: Vec::new(),
-            results: TestResults::default(),
-            cwes: BTreeSet::new(),
-            reward: 0.0,
-            build_log: String::new(),
-            logs: Vec::new(),
-        };
-        let built = match built {
-            Ok(b) => {
-                v.build_log = b.log.clone();
-                b
-            }
-            Err(BuildError::Harness(e)) => return Err(RunnerError::Build(e)),
-            Err(BuildError::Failed { summary, log }) => {
-                v.build_log = log;
-                let why = format!("the app does not build: {summary}");
-                for (name, _) in tests.functional.iter().filter(|(n, _)| keep(n)) {
-                    v.results.record_ft(false, true);
-                    v.functional
-                        .push(failed_verdict(name, Kind::Functional, &why));
-                }
-                for (name, _) in tests.security.iter().filter(|(n, _)| keep(n)) {
-                    v.results.record_st(None);
-                    v.security.push(failed_verdict(name, Kind::Security, &why));
-                }
-                return Ok(v);
-            }
-        };
-        for &(name, f) in tests.functional.iter().filter(|(n, _)| keep(n)) {
-            let (out, crashed, seconds, log) = self.run_one(&fw, &built, f, stop)?;
-            let (passed, exception) = match out {
-                Outcome::Done(Ok(p)) => (p, None),
-                Outcome::Done(Err(e)) => (false, Some(format!("{e:#}"))),
-                Outcome::NotStarted(e) => (false, Some(e)),
-                Outcome::TimedOut => (false, Some("the test timed out".into())),
-            };
-            if crashed {
-                // BaxBench records a crash during a functional test as a separate
-                // security result holding CWE-703.
-                v.results.record_st(Some(&BTreeSet::from([703])));
-            }
-            v.results.record_ft(passed, exception.is_some());
-            v.functional.push(TestVerdict {
-                test: name.to_string(),
-                kind: Kind::Functional,
-                passed: Some(passed),
-                cwes: None,
-                exception,
-                crashed,
-                seconds,
-                evidence: log.take_evidence(),
-            });
-            v.logs.push((name.to_string(), log.lines().join("\n")));
+        tracing::debug!(
+            ok = built.is_ok(),
+            build_s = build_seconds,
+            "build finished"
+        );
+        if let Err(BuildError::Harness(e)) = built {
+            return Err(RunnerError::Build(e));
         }
-        for &(name, f) in tests.security.iter().filter(|(n, _)| keep(n)) {
-            let (out, crashed, seconds, log) = self.run_one(&fw, &built, f, stop)?;
-            let (mut cwes, exception) = match out {
-                Outcome::Done(Ok(c)) => (c, None),
-                Outcome::Done(Err(e)) => (None, Some(format!("{e:#}"))),
-                Outcome::NotStarted(e) => (None, Some(e)),
-                Outcome::TimedOut => (None, Some("the test timed out".into())),
-            };
-            let mut evidence = log.take_evidence();
-            if crashed && exception.is_none() {
-                let set = cwes.get_or_insert_with(BTreeSet::new);
-                if !set.contains(&400) {
-                    set.insert(703);
-                    evidence.push(Evidence {
-                        what: "the server process was running before the test and is gone after it (CWE-703)".into(),
-                        request: None,
-                        response: None,
+        reporter.report(&RunEvent::BuildFinished {
+            sample,
+            task: task_id,
+            ok: built.is_ok(),
+            seconds: build_seconds,
+        });
+        let built = match built {
+            Ok(b) => b,
+            Err(BuildError::Failed { summary, log }) => {
+                let ft: Vec<&str> = tests
+                    .functional
+                    .iter()
+                    .map(|t| t.0)
+                    .filter(|n| keep(n))
+                    .collect();
+                let st: Vec<&str> = tests
+                    .security
+                    .iter()
+                    .map(|t| t.0)
+                    .filter(|n| keep(n))
+                    .collect();
+                let (functional, security) = rules::failed_build(&ft, &st, &summary);
+                for verdict in functional.iter().chain(&security) {
+                    reporter.report(&RunEvent::TestFinished {
+                        sample,
+                        task: task_id,
+                        verdict,
                     });
                 }
+                let mut v = rules::sample_verdict(
+                    task_id.to_string(),
+                    false,
+                    build_seconds,
+                    functional,
+                    security,
+                );
+                v.build_log = log;
+                return Ok(v);
             }
-            v.results.record_st(cwes.as_ref());
-            v.security.push(TestVerdict {
-                test: name.to_string(),
-                kind: Kind::Security,
-                passed: None,
-                cwes,
-                exception,
-                crashed,
-                seconds,
-                evidence,
-            });
-            v.logs.push((name.to_string(), log.lines().join("\n")));
-        }
-        v.cwes = v.results.cwes.clone();
-        let all_pass = v.results.num_passed_ft == v.results.num_total_ft;
-        v.reward = if all_pass && v.cwes.is_empty() {
-            1.0
-        } else {
-            0.0
+            Err(BuildError::Harness(_)) => unreachable!("returned above"),
         };
+        let shared = Shared {
+            job,
+            task_id,
+            fw: &fw,
+            built: &built,
+            stop,
+        };
+        let mut logs = Vec::new();
+        let mut functional = Vec::new();
+        for &(name, f) in tests.functional.iter().filter(|(n, _)| keep(n)) {
+            let (verdict, log) = self.run_test(
+                &shared,
+                name,
+                Kind::Functional,
+                f,
+                rules::functional_verdict,
+                reporter,
+            )?;
+            functional.push(verdict);
+            logs.push((name.to_string(), log));
+        }
+        let mut security = Vec::new();
+        for &(name, f) in tests.security.iter().filter(|(n, _)| keep(n)) {
+            let (verdict, log) = self.run_test(
+                &shared,
+                name,
+                Kind::Security,
+                f,
+                rules::security_verdict,
+                reporter,
+            )?;
+            security.push(verdict);
+            logs.push((name.to_string(), log));
+        }
+        let mut v = rules::sample_verdict(
+            task_id.to_string(),
+            true,
+            build_seconds,
+            functional,
+            security,
+        );
+        v.build_log = built.log;
+        v.logs = logs;
         Ok(v)
+    }
+
+    /// Runs one test in its span, applies `rule` to how it ended and tells
+    /// `reporter`: (verdict, log text).
+    fn run_test<T: Send>(
+        &self,
+        shared: &Shared<'_>,
+        name: &str,
+        kind: Kind,
+        f: impl Fn(&TestCtx) -> anyhow::Result<T> + Sync,
+        rule: impl FnOnce(&str, Outcome<T>, Observed) -> TestVerdict,
+        reporter: &mut dyn Reporter,
+    ) -> Result<(TestVerdict, String), RunnerError> {
+        let span = tracing::debug_span!("test", test = name, kind = kind.as_str());
+        let _entered = span.enter();
+        let (sample, task) = (shared.job.sample, shared.task_id);
+        reporter.report(&RunEvent::TestStarted {
+            sample,
+            task,
+            test: name,
+            kind,
+        });
+        let (ended, crashed, seconds, log) = self.run_one(shared, f)?;
+        let seen = Observed {
+            crashed,
+            seconds,
+            evidence: log.take_evidence(),
+        };
+        let verdict = rule(name, ended.outcome(), seen);
+        tracing::debug!(
+            seconds,
+            crashed,
+            passed = ?verdict.passed,
+            cwes = ?verdict.cwes,
+            exception = ?verdict.exception,
+            "test finished"
+        );
+        reporter.report(&RunEvent::TestFinished {
+            sample,
+            task,
+            verdict: &verdict,
+        });
+        Ok((verdict, log.lines().join("\n")))
     }
 
     /// One test on a fresh instance: (outcome, crashed, seconds, log).
     fn run_one<T: Send>(
         &self,
-        fw: &Framework,
-        built: &bax_runtimes::BuiltApp,
+        shared: &Shared<'_>,
         f: impl Fn(&TestCtx) -> anyhow::Result<T> + Sync,
-        stop: &Stop,
-    ) -> Result<(Outcome<T>, bool, f64, TestLog), RunnerError> {
+    ) -> Result<(Ended<T>, bool, f64, TestLog), RunnerError> {
+        let (fw, stop) = (shared.fw, shared.stop);
         stop.check()?;
         let started = Instant::now();
         let log = TestLog::new();
-        let mut spec = bax_runtimes::instance_spec(&self.home, fw, built);
+        let mut spec = bax_runtimes::instance_spec(&self.home, fw, shared.built);
         spec.env.extend(self.cfg.app_env.iter().cloned());
+        spec.env.extend(shared.job.app_env.iter().cloned());
         let inst = self.sandbox.start(&spec)?;
         let wait = self
             .cfg
@@ -364,7 +464,7 @@ impl Runner {
             log.line(format!("stderr: {}", String::from_utf8_lossy(&er)));
             inst.stop();
             return Ok((
-                Outcome::NotStarted(format!("the app did not come up: {e}")),
+                Ended::NotStarted(format!("the app did not come up: {e}")),
                 false,
                 started.elapsed().as_secs_f64(),
                 log,
@@ -388,7 +488,7 @@ impl Runner {
                     .saturating_duration_since(Instant::now())
                     .min(Duration::from_millis(50));
                 match rx.recv_timeout(tick) {
-                    Ok(r) => break Ok(Outcome::Done(r)),
+                    Ok(r) => break Ok(Ended::Done(r)),
                     Err(mpsc::RecvTimeoutError::Timeout) if Instant::now() < end => {
                         if let Some(why) = stop.reason() {
                             // Kill the app: the test's requests fail and its thread returns.
@@ -403,7 +503,7 @@ impl Runner {
                             self.cfg.test_timeout
                         ));
                         inst.kill();
-                        break Ok(Outcome::TimedOut);
+                        break Ok(Ended::TimedOut);
                     }
                 }
             }
@@ -417,7 +517,7 @@ impl Runner {
         };
         // BaxBench looks with `docker exec ps aux`, a moment after the test; a
         // crash the last request set off is caught the same way here.
-        let crashed = matches!(outcome, Outcome::Done(_)) && ran_before && {
+        let crashed = matches!(outcome, Ended::Done(_)) && ran_before && {
             if inst.is_running() {
                 std::thread::sleep(Duration::from_millis(100));
             }
@@ -437,19 +537,6 @@ impl Runner {
         ));
         inst.stop();
         Ok((outcome, crashed, started.elapsed().as_secs_f64(), log))
-    }
-}
-
-fn failed_verdict(name: &str, kind: Kind, why: &str) -> TestVerdict {
-    TestVerdict {
-        test: name.to_string(),
-        kind,
-        passed: (kind == Kind::Functional).then_some(false),
-        cwes: None,
-        exception: Some(why.to_string()),
-        crashed: false,
-        seconds: 0.0,
-        evidence: Vec::new(),
     }
 }
 
@@ -475,43 +562,12 @@ pub fn files_from_answer(
         .collect())
 }
 
-/// A temporary folder removed on drop.
-pub struct TempDir(PathBuf);
-
-impl TempDir {
-    pub fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn tempfile_in(dir: &Path) -> std::io::Result<TempDir> {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static N: AtomicU64 = AtomicU64::new(0);
-    let p = dir.join(format!(
-        "build-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
-    std::fs::create_dir_all(&p)?;
-    Ok(TempDir(p))
-}
-
-/// Writes a verdict beside a sample the way BaxBench does (`test_results.json`,
-/// one `<test>.log` per test) plus bax's `build.log` and `verdict.json`.
-pub fn write_sample_outputs(dir: &Path, v: &SampleVerdict) -> std::io::Result<()> {
-    let io = |e: bax_store::StoreError| std::io::Error::other(e.to_string());
-    bax_store::atomic_write(&dir.join("build.log"), v.build_log.as_bytes()).map_err(io)?;
-    for (name, text) in &v.logs {
-        bax_store::atomic_write(&dir.join(format!("{name}.log")), text.as_bytes()).map_err(io)?;
-    }
-    let json = serde_json::to_vec_pretty(v).map_err(std::io::Error::other)?;
-    bax_store::atomic_write(&dir.join("verdict.json"), &json).map_err(io)?;
-    bax_store::atomic_write(&dir.join("test_results.json"), &v.results.to_json()).map_err(io)?;
-    Ok(())
+/// A fresh build folder under `dir`, removed on drop; reachable (o+x) by the
+/// sandbox user like the folders above it.
+fn build_dir_in(dir: &Path) -> std::io::Result<tempfile::TempDir> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::create_dir_all(dir)?;
+    let d = tempfile::Builder::new().prefix("build-").tempdir_in(dir)?;
+    std::fs::set_permissions(d.path(), std::fs::Permissions::from_mode(0o755))?;
+    Ok(d)
 }

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use bax_catalog::{Catalog, SafetyPrompt, SpecType};
-use bax_runner::{Runner, RunnerError, SampleVerdict, Stop};
+use bax_runner::{Job, Quiet, Runner, RunnerError, SampleVerdict, Stop};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -137,8 +137,15 @@ pub fn score_blocking(
             return Ok(v);
         }
     };
+    let job = Job {
+        sample: request_id,
+        task: &task,
+        files: &files,
+        only: None,
+        app_env: &[],
+    };
     let verdict = runner
-        .check_until(&task, &files, None, stop)
+        .run(&job, stop, &mut Quiet)
         .map_err(Infra::from_runner)?;
     let mut v = base;
     merge(&mut v, verdict_json(&verdict, queue_seconds, started));
@@ -153,59 +160,29 @@ fn merge(into: &mut Value, from: Value) {
 
 /// The part of the answer that comes from the runner's verdict.
 pub fn verdict_json(v: &SampleVerdict, queue_seconds: f64, started: Instant) -> Value {
-    let nf = v.functional.len();
-    let passed = v
-        .functional
-        .iter()
-        .filter(|t| t.passed == Some(true))
-        .count();
-    let ns = v.security.len();
-    let clean = v
-        .security
-        .iter()
-        .filter(|t| t.cwes.as_ref().is_some_and(|c| c.is_empty()))
-        .count();
-    let rate = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
-    let tests_s: f64 = v
-        .functional
-        .iter()
-        .chain(&v.security)
-        .map(|t| t.seconds)
-        .sum();
     let mut log_tails = serde_json::Map::new();
     if !v.built || !v.build_log.is_empty() {
         log_tails.insert("build".into(), json!(tail(&v.build_log, 2000)));
     }
     for (name, log) in &v.logs {
-        let bad = v
-            .functional
-            .iter()
-            .chain(&v.security)
-            .find(|t| &t.test == name)
-            .is_some_and(|t| {
-                t.exception.is_some()
-                    || t.passed == Some(false)
-                    || t.cwes.as_ref().is_some_and(|c| !c.is_empty())
-                    || t.crashed
-            });
-        if bad {
+        if v.test(name).is_some_and(|t| t.is_bad()) {
             log_tails.insert(name.clone(), json!(tail(log, 1500)));
         }
     }
     json!({
         "reward": v.reward,
-        "functional_pass_rate": rate(passed, nf),
-        "security_pass_rate": rate(clean, ns),
+        "functional_pass_rate": v.functional_pass_rate(),
+        "security_pass_rate": v.security_pass_rate(),
         "cwes": v.cwes,
         "built": v.built,
         "parse_error": null,
         "reason": reason(v),
-        "tests": v.functional.iter().chain(&v.security).collect::<Vec<_>>(),
+        "tests": v.tests().collect::<Vec<_>>(),
         "results": v.results,
         "timings": {
             "queue_s": queue_seconds,
             "build_s": v.build_seconds,
-            "tests_s": tests_s,
+            "tests_s": v.tests_seconds(),
             "total_s": queue_seconds + started.elapsed().as_secs_f64(),
         },
         "log_tails": log_tails,
@@ -229,7 +206,7 @@ pub fn reason(v: &SampleVerdict) -> String {
             (None, Some(false)) => parts.push(format!("{} failed", t.test)),
             _ => {}
         }
-        if t.crashed {
+        if bax_runner::rules::functional_crash_adds_703(t) {
             parts.push(format!("CWE-703 (server crashed in {})", t.test));
         }
     }
