@@ -39,6 +39,12 @@ pub enum CatalogError {
     },
     #[error("{path}: not a readable Parquet task table: {message}")]
     Parquet { path: PathBuf, message: String },
+    /// A Parquet table, in a build without the `parquet` feature of bax-catalog.
+    #[error(
+        "{path}: Parquet task tables need bax-catalog's `parquet` feature (the `bax` binary has \
+         it); use a .jsonl table or rebuild with --features bax-catalog/parquet"
+    )]
+    NoParquet { path: PathBuf },
     #[error("invalid catalog: {0}")]
     Invalid(String),
     #[error("unknown task {id:?}; {hint}")]

@@ -10,7 +10,6 @@ use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
-use std::sync::Arc;
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -118,6 +117,7 @@ fn json_lines(reader: impl BufRead, path: &Path) -> Result<Vec<Value>, CatalogEr
     Ok(out)
 }
 
+#[cfg(feature = "parquet")]
 fn parquet_values(path: &Path) -> Result<Vec<Value>, CatalogError> {
     use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
     let pq = |e: String| CatalogError::Parquet {
@@ -142,6 +142,14 @@ fn parquet_values(path: &Path) -> Result<Vec<Value>, CatalogError> {
         writer.finish().map_err(|e| pq(e.to_string()))?;
     }
     json_lines(BufReader::new(&buf[..]), path)
+}
+
+/// Without the `parquet` feature a Parquet table is refused, saying why.
+#[cfg(not(feature = "parquet"))]
+fn parquet_values(path: &Path) -> Result<Vec<Value>, CatalogError> {
+    Err(CatalogError::NoParquet {
+        path: path.to_path_buf(),
+    })
 }
 
 /// Makes Parquet-shaped values look like the JSONL schema: JSON text in a string
@@ -305,6 +313,7 @@ fn split_row(row: TaskRow) -> Result<(ScenarioSpec, FrameworkSpec), CatalogError
 /// Writes JSON objects as a Parquet file, inferring the Arrow schema from them
 /// (objects become structs, arrays lists). Used by `bax export` and by tests that
 /// need a Parquet task table.
+#[cfg(feature = "parquet")]
 pub fn write_parquet(rows: &[Value], path: &Path) -> Result<(), CatalogError> {
     let pq = |e: String| CatalogError::Parquet {
         path: path.to_path_buf(),
@@ -317,7 +326,7 @@ pub fn write_parquet(rows: &[Value], path: &Path) -> Result<(), CatalogError> {
     }
     let (schema, _) =
         arrow_json::reader::infer_json_schema(&text[..], None).map_err(|e| pq(e.to_string()))?;
-    let schema = Arc::new(schema);
+    let schema = std::sync::Arc::new(schema);
     let reader = arrow_json::ReaderBuilder::new(schema.clone())
         .with_batch_size(1024)
         .build(&text[..])
@@ -334,6 +343,14 @@ pub fn write_parquet(rows: &[Value], path: &Path) -> Result<(), CatalogError> {
     }
     writer.close().map_err(|e| pq(e.to_string()))?;
     Ok(())
+}
+
+/// Without the `parquet` feature nothing is written, and the error says why.
+#[cfg(not(feature = "parquet"))]
+pub fn write_parquet(_rows: &[Value], path: &Path) -> Result<(), CatalogError> {
+    Err(CatalogError::NoParquet {
+        path: path.to_path_buf(),
+    })
 }
 
 #[cfg(test)]
@@ -356,6 +373,7 @@ mod tests {
         })
     }
 
+    #[cfg(feature = "parquet")]
     #[test]
     fn jsonl_and_parquet_give_the_same_catalog() {
         let dir = tempfile::tempdir().unwrap();
@@ -417,5 +435,22 @@ mod tests {
 
         std::fs::write(&p, "").unwrap();
         assert!(load_catalog(&p).is_err());
+    }
+
+    #[cfg(not(feature = "parquet"))]
+    #[test]
+    fn parquet_without_the_feature_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let pq = dir.path().join("t.parquet");
+        let e = write_parquet(&[row("A", "Python-Flask")], &pq).unwrap_err();
+        assert!(matches!(e, CatalogError::NoParquet { .. }), "{e}");
+        assert!(!pq.exists(), "nothing is written");
+        // A file that is Parquet by its magic bytes is refused the same way.
+        std::fs::write(&pq, b"PAR1 not really").unwrap();
+        let e = load_catalog(&pq).unwrap_err().to_string();
+        assert!(
+            e.contains("`parquet` feature") && e.contains("t.parquet"),
+            "{e}"
+        );
     }
 }

@@ -11,6 +11,7 @@ pub mod registry;
 pub mod runcmd;
 pub mod servecmd;
 pub mod testcmd;
+pub mod ui;
 
 /// Cuts a text for terminal output.
 pub fn commands_clip(s: &str, max: usize) -> String {

@@ -56,6 +56,34 @@ fn generation(store: &ResultsStore, k: &SampleKey) -> Value {
     serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap()
 }
 
+/// The keys of generation.json as written (in file order), for samples of models
+/// behind an API and of the reference model; users' scripts read these.
+const API_KEYS: &str = "agent answer api api_model attempts base_url bax_version env_id files \
+    finish_reason finished_at latency_ms model options output_tokens parse_error parsed prompt \
+    prompt_tokens provider raw_response reasoning_tokens response_id response_model \
+    retried_errors safety_prompt sample scenario_id spec_type started_at task_id temperature \
+    total_ms truncated";
+const REFERENCE_KEYS: &str = "agent answer attempts bax_version env_id files finish_reason \
+    finished_at latency_ms model output_tokens parse_error parsed prompt prompt_tokens provider \
+    raw_response reasoning_tokens response_id response_model retried_errors safety_prompt sample \
+    scenario_id spec_type started_at task_id temperature total_ms truncated weakness";
+
+/// The top-level keys of a sample's generation.json in the order the file has them.
+fn generation_keys(store: &ResultsStore, k: &SampleKey) -> String {
+    let text = std::fs::read_to_string(store.sample_dir(k).join("generation.json")).unwrap();
+    // Pretty JSON: top-level keys are the lines indented by exactly two spaces.
+    let keys: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("  \""))
+        .filter_map(|l| l.split_once("\":").map(|(k, _)| k))
+        .collect();
+    keys.join(" ")
+}
+
+fn words(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Hidden temp entries left anywhere in the tree.
 fn leftovers(dir: &Path) -> Vec<String> {
     let mut out = Vec::new();
@@ -197,6 +225,7 @@ fn generate_against_a_local_openai_server_writes_resumes_and_forces() {
             assert_eq!(code[0].0, Path::new("app.py"));
             assert!(text(&code[0].1).starts_with("from flask import Flask"));
             let g = generation(&store, &k);
+            assert_eq!(generation_keys(&store, &k), words(API_KEYS));
             assert_eq!(g["model"], "test-model");
             assert_eq!(g["provider"], "custom");
             assert_eq!(g["api_model"], "test-model");
@@ -563,6 +592,7 @@ fn reference_models_answer_with_reference_apps_and_say_what_they_skip() {
         let weak = k.config.model == "reference:sqli";
         assert_eq!(app.contains("BAX_WEAKNESS\"] = \"sqli\""), weak, "{k:?}");
         let g = generation(&store, k);
+        assert_eq!(generation_keys(&store, k), words(REFERENCE_KEYS));
         assert_eq!(g["provider"], "reference");
         assert_eq!(
             (g["prompt_tokens"].as_u64(), g["output_tokens"].as_u64()),

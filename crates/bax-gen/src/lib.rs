@@ -47,6 +47,13 @@
 //! `Retry-After` (seconds or HTTP date) or `retry-after-ms` header asks, up to
 //! `max_delay`. Any other 4xx is [`GenError::Rejected`] at once.
 //!
+//! # Models
+//!
+//! Every source of answers implements [`Model`]: it gets a [`Request`] (the task's
+//! identity and the prompt), may refuse a task it cannot answer at all
+//! ([`CannotAnswer`]), and says what generation records hold about it. [`Client`]
+//! is the HTTP model; the `bax` CLI adds its built-in reference model.
+//!
 //! [`fake`] is a local server speaking both protocols, with scripted faults, for
 //! tests.
 
@@ -54,6 +61,7 @@ mod client;
 pub mod fake;
 mod model;
 mod options;
+mod request;
 
 use std::time::{Duration, SystemTime};
 
@@ -63,6 +71,7 @@ pub use options::{
     parse_retry_after, GenOptions, ReasoningEffort, RetryPolicy, ANTHROPIC_DEFAULT_MAX_TOKENS,
     SYSTEM_PROMPT,
 };
+pub use request::{record_fields, ApiRecord, CannotAnswer, Model, Request, TaskRef};
 
 /// Why one attempt failed in a way worth retrying.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -115,6 +124,13 @@ pub enum GenError {
     Request { url: String, message: String },
     #[error("gave up after {attempts} attempt(s); last error: {last}")]
     Exhausted { attempts: u32, last: AttemptError },
+    /// The model has no answer for this request (the reference model's app for
+    /// the task could not be read); other requests may still be answered.
+    #[error("{0}")]
+    Unanswered(String),
+    /// The model cannot answer the task at all ([`Model::can_answer`]).
+    #[error("{0}")]
+    CannotAnswer(#[from] CannotAnswer),
     #[error("cancelled")]
     Cancelled,
 }
@@ -136,28 +152,10 @@ impl GenError {
     }
 }
 
-/// `t` as RFC 3339 in UTC with milliseconds, e.g. `2025-02-11T09:30:00.123Z`.
+/// `t` as RFC 3339 in UTC with milliseconds, e.g. `2025-02-11T09:30:00.123Z`
+/// (times before 1970 are written as the epoch).
 pub fn rfc3339(t: SystemTime) -> String {
-    let d = t.duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default();
-    let secs = d.as_secs();
-    let (days, rem) = ((secs / 86_400) as i64, secs % 86_400);
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60,
-        d.subsec_millis()
-    )
+    humantime::format_rfc3339_millis(t.max(SystemTime::UNIX_EPOCH)).to_string()
 }
 
 #[cfg(test)]
@@ -170,5 +168,8 @@ mod tests {
         assert_eq!(rfc3339(at(0, 0)), "1970-01-01T00:00:00.000Z");
         assert_eq!(rfc3339(at(951_782_400, 5)), "2000-02-29T00:00:00.005Z");
         assert_eq!(rfc3339(at(1_739_266_200, 123)), "2025-02-11T09:30:00.123Z");
+        assert_eq!(rfc3339(at(4_102_444_799, 999)), "2099-12-31T23:59:59.999Z");
+        let before = SystemTime::UNIX_EPOCH - Duration::from_secs(1);
+        assert_eq!(rfc3339(before), "1970-01-01T00:00:00.000Z");
     }
 }
