@@ -416,10 +416,10 @@ fn reference_answer(task: &Task<'_>, weakness: Option<&str>) -> RefAnswer {
             return RefAnswer::Skip(format!("{id} has no weakness {w:?} (it has: {has})"));
         }
     }
-    match bax_scenarios::reference_answer(id, weakness) {
+    match bax_scenarios::reference_answer(id, env, weakness) {
         None => RefAnswer::Skip(format!("{id} has no reference app")),
         Some(Ok(a)) => RefAnswer::Answer(a),
-        Some(Err(e)) => RefAnswer::Error(e),
+        Some(Err(e)) => RefAnswer::Error(e.to_string()),
     }
 }
 
