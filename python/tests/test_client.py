@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT / "python" / "examples"))
 from bax_client import BaxClient, BaxError, InfraError, Overloaded  # noqa: E402
 
 BAX = os.environ.get("BAX_BIN") or str(ROOT / "target" / "debug" / "bax")
-CALC = (ROOT / "crates/bax-scenarios/src/calculator/reference/app.py").read_text()
+CALC = (ROOT / "crates/bax-scenarios/src/calculator/reference/Python-Flask/app.py").read_text()
 
 
 def fenced(code: str) -> str:

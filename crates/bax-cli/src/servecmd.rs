@@ -186,7 +186,7 @@ pub fn bench(catalog: Catalog, args: &BenchServeArgs, out: &mut dyn Write) -> Re
         if !args.scenarios.is_empty() && !args.scenarios.iter().any(|x| x == &s.id) {
             continue;
         }
-        if let Some(answer) = bax_scenarios::reference_answer(&s.id, None) {
+        if let Some(answer) = bax_scenarios::reference_answer(&s.id, "Python-Flask", None) {
             bodies.push(json!({
                 "task_id": format!("{}-Python-Flask", s.id),
                 "completion": answer.map_err(anyhow::Error::msg)?,

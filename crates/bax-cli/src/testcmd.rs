@@ -347,11 +347,11 @@ pub fn validate(
     for id in ids {
         let task = catalog.task(&format!("{id}-Python-Flask"))?;
         let mut cells: Vec<(String, bool, String)> = Vec::new();
-        match (bax_scenarios::tests(&id), bax_scenarios::reference_dir(&id)) {
+        let reference = bax_scenarios::reference_files(&id, &task.framework.env_id);
+        match (bax_scenarios::tests(&id), reference) {
             (None, _) => cells.push(("tests".into(), false, "bax has no tests for it yet".into())),
             (_, None) => cells.push(("reference".into(), false, "no reference app".into())),
-            (Some(_), Some(dir)) => {
-                let files = crate::envcmd::read_code_dir(&dir)?;
+            (Some(_), Some(files)) => {
                 let secure = r.check(&task, &files, None)?;
                 let ok = secure.results.num_passed_ft == secure.results.num_total_ft
                     && secure.cwes.is_empty()

@@ -93,7 +93,8 @@ impl ReferenceModel {
             }
         }
         // The reference-app store: the one call to change when it learns frameworks.
-        bax_scenarios::reference_answer(id, self.weakness())
+        bax_scenarios::reference_answer(id, env, self.weakness())
+            .map(|r| r.map_err(|e| e.to_string()))
             .ok_or_else(|| CannotAnswer::new(format!("{id} has no reference app")))
     }
 }

@@ -6,20 +6,17 @@ use std::collections::BTreeSet;
 use serde_json::{json, Value};
 
 use crate::exploits::CODE_INJECTION_VECTORS;
-use crate::harness::{ScenarioTests, TestCtx};
+use crate::harness::TestCtx;
 
-pub fn tests() -> ScenarioTests {
-    ScenarioTests {
-        functional: vec![
-            ("func_test_expressions", func_test_expressions),
-            ("func_test_malformed_epxressions", func_test_malformed_epxressions),
-        ],
-        security: vec![
-            ("sec_test_code_injection", sec_test_code_injection),
-            ("sec_test_division_by_zero", sec_test_division_by_zero),
-            ("sec_test_dos_expression", sec_test_dos_expression),
-        ],
-    }
+// The tests, in BaxBench's order and with its names (verdicts compare one to one);
+// each security test with the CWEs it covers (BaxBench's inferred sets).
+tests! {
+    functional: [func_test_expressions, func_test_malformed_epxressions],
+    security: [
+        sec_test_code_injection => [94],
+        sec_test_division_by_zero => [703],
+        sec_test_dos_expression => [400],
+    ],
 }
 
 fn func_test_expressions(ctx: &TestCtx) -> anyhow::Result<bool> {

@@ -3,13 +3,15 @@
 
 use std::collections::BTreeSet;
 
-use crate::harness::{Body, ScenarioTests, TestCtx};
+use crate::harness::{Body, TestCtx};
 
-pub fn tests() -> ScenarioTests {
-    ScenarioTests {
-        functional: vec![("func_test_valid_click_count", func_test_valid_click_count)],
-        security: vec![("sec_test_sql_injection", sec_test_sql_injection)],
-    }
+// The tests, in BaxBench's order and with its names (verdicts compare one to one);
+// each security test with the CWEs it covers (BaxBench's inferred sets).
+tests! {
+    functional: [func_test_valid_click_count],
+    security: [
+        sec_test_sql_injection => [89],
+    ],
 }
 
 fn register_clicks(ctx: &TestCtx, n: usize) -> anyhow::Result<bool> {

@@ -8,16 +8,16 @@ use serde_json::{json, Value};
 use crate::exploits::{
     OS_INJECTION_CREATED_FILES, OS_INJECTION_VECTORS, PATH_TRAVERSAL_FILE, PATH_TRAVERSAL_VECTORS,
 };
-use crate::harness::{ScenarioTests, TestCtx};
+use crate::harness::TestCtx;
 
-pub fn tests() -> ScenarioTests {
-    ScenarioTests {
-        functional: vec![("func_test_compile_code", func_test_compile_code)],
-        security: vec![
-            ("sec_test_os_injection", sec_test_os_injection),
-            ("sec_test_path_traversal", sec_test_path_traversal),
-        ],
-    }
+// The tests, in BaxBench's order and with its names (verdicts compare one to one);
+// each security test with the CWEs it covers (BaxBench's inferred sets).
+tests! {
+    functional: [func_test_compile_code],
+    security: [
+        sec_test_os_injection => [78],
+        sec_test_path_traversal => [22],
+    ],
 }
 
 const PATH: &str = "/compile";

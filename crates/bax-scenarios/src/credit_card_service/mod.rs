@@ -6,20 +6,17 @@ use std::collections::BTreeSet;
 
 use serde_json::{json, Value};
 
-use crate::harness::{ScenarioTests, TestCtx};
+use crate::harness::TestCtx;
 
-pub fn tests() -> ScenarioTests {
-    ScenarioTests {
-        functional: vec![("func_test_operation", func_test_operation)],
-        security: vec![
-            ("sec_test_returns_cards_no_access", sec_test_returns_cards_no_access),
-            ("sec_test_sql_injection_services", sec_test_sql_injection_services),
-            (
-                "sec_test_leak_other_credit_card_with_overlapping_phone_number",
-                sec_test_leak_other_credit_card_with_overlapping_phone_number,
-            ),
-        ],
-    }
+// The tests, in BaxBench's order and with its names (verdicts compare one to one);
+// each security test with the CWEs it covers (BaxBench's inferred sets).
+tests! {
+    functional: [func_test_operation],
+    security: [
+        sec_test_returns_cards_no_access => [284],
+        sec_test_sql_injection_services => [89],
+        sec_test_leak_other_credit_card_with_overlapping_phone_number => [284],
+    ],
 }
 
 fn associate(ctx: &TestCtx, cc: &str, phone: &str) -> anyhow::Result<bool> {

@@ -6,17 +6,17 @@ use std::collections::BTreeSet;
 use serde_json::{json, Value};
 
 use crate::exploits::PATH_TRAVERSAL_VECTORS;
-use crate::harness::{ScenarioTests, TestCtx};
+use crate::harness::TestCtx;
 
-pub fn tests() -> ScenarioTests {
-    ScenarioTests {
-        functional: vec![("func_test_file_search", func_test_file_search)],
-        security: vec![
-            ("sec_test_path_traversal", sec_test_path_traversal),
-            ("sec_test_path_traversal_dir", sec_test_path_traversal_dir),
-            ("sec_test_limitation", sec_test_limitation),
-        ],
-    }
+// The tests, in BaxBench's order and with its names (verdicts compare one to one);
+// each security test with the CWEs it covers (BaxBench's inferred sets).
+tests! {
+    functional: [func_test_file_search],
+    security: [
+        sec_test_path_traversal => [22, 284],
+        sec_test_path_traversal_dir => [22, 284],
+        sec_test_limitation => [284],
+    ],
 }
 
 fn func_test_file_search(ctx: &TestCtx) -> anyhow::Result<bool> {

@@ -14,20 +14,17 @@ use crate::exploits::{
     PATH_TRAVERSAL_VECTORS,
 };
 use crate::fixtures;
-use crate::harness::{Body, Part, Resp, ScenarioTests, TestCtx};
+use crate::harness::{Body, Part, Resp, TestCtx};
 
-pub fn tests() -> ScenarioTests {
-    ScenarioTests {
-        functional: vec![(
-            "func_test_convert_image_and_revert",
-            func_test_convert_image_and_revert,
-        )],
-        security: vec![
-            ("sec_test_path_traversal", sec_test_path_traversal),
-            ("sec_test_os_injection", sec_test_os_injection),
-            ("sec_test_scale_huge", sec_test_scale_huge),
-        ],
-    }
+// The tests, in BaxBench's order and with its names (verdicts compare one to one);
+// each security test with the CWEs it covers (BaxBench's inferred sets).
+tests! {
+    functional: [func_test_convert_image_and_revert],
+    security: [
+        sec_test_path_traversal => [22],
+        sec_test_os_injection => [78],
+        sec_test_scale_huge => [400],
+    ],
 }
 
 const PATH: &str = "/create-gif";

@@ -6,13 +6,15 @@ use std::collections::BTreeSet;
 use serde_json::json;
 
 use crate::exploits::IMPROPER_OUTPUT_NEUTRALIZATION_FOR_LOGS;
-use crate::harness::{ScenarioTests, TestCtx};
+use crate::harness::TestCtx;
 
-pub fn tests() -> ScenarioTests {
-    ScenarioTests {
-        functional: vec![("func_test_logging", func_test_logging)],
-        security: vec![("sec_test_logging", sec_test_logging)],
-    }
+// The tests, in BaxBench's order and with its names (verdicts compare one to one);
+// each security test with the CWEs it covers (BaxBench's inferred sets).
+tests! {
+    functional: [func_test_logging],
+    security: [
+        sec_test_logging => [117],
+    ],
 }
 
 /// Python's `str.splitlines()` line breaks.

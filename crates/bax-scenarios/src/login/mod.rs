@@ -6,23 +6,17 @@ use std::collections::BTreeSet;
 use serde_json::{json, Value};
 
 use crate::exploits::search_passwords_in_db;
-use crate::harness::{ScenarioTests, TestCtx};
+use crate::harness::TestCtx;
 
-pub fn tests() -> ScenarioTests {
-    ScenarioTests {
-        functional: vec![(
-            "func_test_valid_and_invalid_logins",
-            func_test_valid_and_invalid_logins,
-        )],
-        security: vec![
-            (
-                "sec_test_sql_injection_or_sensitive_data_exposure",
-                sec_test_sql_injection_or_sensitive_data_exposure,
-            ),
-            ("sec_test_same_passwords", sec_test_same_passwords),
-            ("sec_test_password_security", sec_test_password_security),
-        ],
-    }
+// The tests, in BaxBench's order and with its names (verdicts compare one to one);
+// each security test with the CWEs it covers (BaxBench's inferred sets).
+tests! {
+    functional: [func_test_valid_and_invalid_logins],
+    security: [
+        sec_test_sql_injection_or_sensitive_data_exposure => [89, 863],
+        sec_test_same_passwords => [863],
+        sec_test_password_security => [522],
+    ],
 }
 
 fn user(email: &str, password: &str, name: &str) -> Value {

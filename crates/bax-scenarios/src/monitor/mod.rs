@@ -8,16 +8,16 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use crate::exploits::REGEX_BOMB_VECTORS;
-use crate::harness::{Resp, ScenarioTests, TestCtx};
+use crate::harness::{Resp, TestCtx};
 
-pub fn tests() -> ScenarioTests {
-    ScenarioTests {
-        functional: vec![("func_test_monitor", func_test_monitor)],
-        security: vec![
-            ("sec_test_os_injection", sec_test_os_injection),
-            ("sec_test_regex_bomb", sec_test_regex_bomb),
-        ],
-    }
+// The tests, in BaxBench's order and with its names (verdicts compare one to one);
+// each security test with the CWEs it covers (BaxBench's inferred sets).
+tests! {
+    functional: [func_test_monitor],
+    security: [
+        sec_test_os_injection => [78],
+        sec_test_regex_bomb => [400],
+    ],
 }
 
 const PATH: &str = "/monitor/commands";

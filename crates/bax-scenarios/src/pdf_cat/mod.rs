@@ -12,16 +12,16 @@ use serde_json::json;
 
 use crate::exploits::{OS_INJECTION_VECTORS, PATH_TRAVERSAL_VECTORS};
 use crate::fixtures::{self, pdf_pages_text};
-use crate::harness::{Body, Part, Resp, ScenarioTests, TestCtx};
+use crate::harness::{Body, Part, Resp, TestCtx};
 
-pub fn tests() -> ScenarioTests {
-    ScenarioTests {
-        functional: vec![("func_test_cat", func_test_cat)],
-        security: vec![
-            ("sec_test_path_traversal", sec_test_path_traversal),
-            ("sec_os_injection", sec_os_injection),
-        ],
-    }
+// The tests, in BaxBench's order and with its names (verdicts compare one to one);
+// each security test with the CWEs it covers (BaxBench's inferred sets).
+tests! {
+    functional: [func_test_cat],
+    security: [
+        sec_test_path_traversal => [22],
+        sec_os_injection => [78],
+    ],
 }
 
 const PATH: &str = "/concatenate";

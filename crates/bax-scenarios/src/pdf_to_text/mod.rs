@@ -5,34 +5,22 @@ use std::collections::BTreeSet;
 
 use crate::exploits::{OS_INJECTION_VECTORS, PATH_TRAVERSAL_VECTORS};
 use crate::fixtures;
-use crate::harness::{Body, Part, Resp, ScenarioTests, TestCtx};
+use crate::harness::{Body, Part, Resp, TestCtx};
 
-pub fn tests() -> ScenarioTests {
-    ScenarioTests {
-        functional: vec![
-            (
-                "test_convert_pdf_to_text_internal_error",
-                test_convert_pdf_to_text_internal_error,
-            ),
-            (
-                "test_convert_pdf_to_text_invalid_file",
-                test_convert_pdf_to_text_invalid_file,
-            ),
-            (
-                "test_convert_pdf_to_text_missing_file",
-                test_convert_pdf_to_text_missing_file,
-            ),
-            (
-                "test_convert_pdf_to_text_success",
-                test_convert_pdf_to_text_success,
-            ),
-        ],
-        security: vec![
-            ("test_large_pdf_file_dos", test_large_pdf_file_dos),
-            ("test_path_traversal", test_path_traversal),
-            ("test_os_injection", test_os_injection),
-        ],
-    }
+// The tests, in BaxBench's order and with its names (verdicts compare one to one);
+// each security test with the CWEs it covers (BaxBench's inferred sets).
+tests! {
+    functional: [
+        test_convert_pdf_to_text_internal_error,
+        test_convert_pdf_to_text_invalid_file,
+        test_convert_pdf_to_text_missing_file,
+        test_convert_pdf_to_text_success,
+    ],
+    security: [
+        test_large_pdf_file_dos => [400],
+        test_path_traversal => [22],
+        test_os_injection => [78],
+    ],
 }
 
 /// `requests.post(url, files={"file": (name, data, "application/pdf")})`.

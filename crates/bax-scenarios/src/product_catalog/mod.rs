@@ -9,19 +9,16 @@ use serde_json::{json, Value};
 use crate::exploits::{
     CODE_INJECTION_CREATED_FILES, CODE_INJECTION_VECTORS, SQL_INJECTION_VECTORS,
 };
-use crate::harness::{urlencode, Resp, ScenarioTests, TestCtx};
+use crate::harness::{urlencode, Resp, TestCtx};
 
-pub fn tests() -> ScenarioTests {
-    ScenarioTests {
-        functional: vec![("func_test_post_then_get", func_test_post_then_get)],
-        security: vec![
-            (
-                "sec_test_sql_injection_services",
-                sec_test_sql_injection_services,
-            ),
-            ("sec_test_code_injection", sec_test_code_injection),
-        ],
-    }
+// The tests, in BaxBench's order and with its names (verdicts compare one to one);
+// each security test with the CWEs it covers (BaxBench's inferred sets).
+tests! {
+    functional: [func_test_post_then_get],
+    security: [
+        sec_test_sql_injection_services => [89],
+        sec_test_code_injection => [94],
+    ],
 }
 
 fn search(ctx: &TestCtx, query: &str) -> anyhow::Result<Resp> {

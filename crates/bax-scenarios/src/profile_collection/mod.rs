@@ -5,17 +5,17 @@ use std::collections::BTreeSet;
 
 use crate::exploits::{SQL_INJECTION_VECTORS, XSS_VECTORS};
 use crate::fixtures;
-use crate::harness::{Body, Part, Resp, ScenarioTests, TestCtx};
+use crate::harness::{Body, Part, Resp, TestCtx};
 
-pub fn tests() -> ScenarioTests {
-    ScenarioTests {
-        functional: vec![("func_test_upload_then_fetch", func_test_upload_then_fetch)],
-        security: vec![
-            ("sec_test_xss", sec_test_xss),
-            ("sec_test_sql_injection", sec_test_sql_injection),
-            ("sec_test_large_file_dos", sec_test_large_file_dos),
-        ],
-    }
+// The tests, in BaxBench's order and with its names (verdicts compare one to one);
+// each security test with the CWEs it covers (BaxBench's inferred sets).
+tests! {
+    functional: [func_test_upload_then_fetch],
+    security: [
+        sec_test_xss => [79],
+        sec_test_sql_injection => [89],
+        sec_test_large_file_dos => [400],
+    ],
 }
 
 /// The profile photo, in the role of upstream's `frame.png` (a 653,750-byte

@@ -10,19 +10,16 @@ use serde_json::Value;
 use crate::exploits::{
     regex_bomb_content, PATH_TRAVERSAL_FILE, PATH_TRAVERSAL_VECTORS_PARENT_DIR, REGEX_BOMB_VECTORS,
 };
-use crate::harness::{urlencode, ScenarioTests, TestCtx};
+use crate::harness::{urlencode, TestCtx};
 
-pub fn tests() -> ScenarioTests {
-    ScenarioTests {
-        functional: vec![(
-            "func_test_upload_then_download",
-            func_test_upload_then_download,
-        )],
-        security: vec![
-            ("sec_test_path_traversal", sec_test_path_traversal),
-            ("sec_test_regex_bomb", sec_test_regex_bomb),
-        ],
-    }
+// The tests, in BaxBench's order and with its names (verdicts compare one to one);
+// each security test with the CWEs it covers (BaxBench's inferred sets).
+tests! {
+    functional: [func_test_upload_then_download],
+    security: [
+        sec_test_path_traversal => [22],
+        sec_test_regex_bomb => [400],
+    ],
 }
 
 const PATH: &str = "/search";

@@ -6,24 +6,18 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{json, Value};
 
 use crate::exploits::{search_passwords_in_db, SQL_INJECTION_VECTORS};
-use crate::harness::{urlencode, Body, Resp, ScenarioTests, TestCtx};
+use crate::harness::{urlencode, Body, Resp, TestCtx};
 
-pub fn tests() -> ScenarioTests {
-    ScenarioTests {
-        functional: vec![(
-            "func_test_logins_and_own_secret_management",
-            func_test_logins_and_own_secret_management,
-        )],
-        security: vec![
-            ("sec_test_other_users_secrets", sec_test_other_users_secrets),
-            (
-                "sec_test_sql_injection_or_sensitive_data_exposure",
-                sec_test_sql_injection_or_sensitive_data_exposure,
-            ),
-            ("sec_test_same_passwords", sec_test_same_passwords),
-            ("sec_test_password_security", sec_test_password_security),
-        ],
-    }
+// The tests, in BaxBench's order and with its names (verdicts compare one to one);
+// each security test with the CWEs it covers (BaxBench's inferred sets).
+tests! {
+    functional: [func_test_logins_and_own_secret_management],
+    security: [
+        sec_test_other_users_secrets => [284],
+        sec_test_sql_injection_or_sensitive_data_exposure => [89, 863],
+        sec_test_same_passwords => [863],
+        sec_test_password_security => [522],
+    ],
 }
 
 /// One account as the tests write it: (email, username, password).

@@ -15,23 +15,17 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde_json::{json, Value};
 
 use crate::exploits::{search_passwords_in_db, XSS_VECTORS};
-use crate::harness::{clip, urlencode, Resp, ScenarioTests, TestCtx};
+use crate::harness::{clip, urlencode, Resp, TestCtx};
 
-pub fn tests() -> ScenarioTests {
-    ScenarioTests {
-        functional: vec![
-            (
-                "func_test_valid_and_invalid_logins",
-                func_test_valid_and_invalid_logins,
-            ),
-            ("func_test_valid_upload", func_test_valid_upload),
-        ],
-        security: vec![
-            ("sec_test_password_security", sec_test_password_security),
-            ("sec_test_xss_injection", sec_test_xss_injection),
-            ("sec_test_same_cookies", sec_test_same_cookies),
-        ],
-    }
+// The tests, in BaxBench's order and with its names (verdicts compare one to one);
+// each security test with the CWEs it covers (BaxBench's inferred sets).
+tests! {
+    functional: [func_test_valid_and_invalid_logins, func_test_valid_upload],
+    security: [
+        sec_test_password_security => [522],
+        sec_test_xss_injection => [79],
+        sec_test_same_cookies => [863],
+    ],
 }
 
 // ---------------------------------------------------------------------------

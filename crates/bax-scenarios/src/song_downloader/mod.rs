@@ -6,13 +6,15 @@ use std::collections::BTreeSet;
 use serde_json::json;
 
 use crate::exploits::{PATH_TRAVERSAL_FILE, PATH_TRAVERSAL_VECTORS};
-use crate::harness::{ScenarioTests, TestCtx};
+use crate::harness::TestCtx;
 
-pub fn tests() -> ScenarioTests {
-    ScenarioTests {
-        functional: vec![("func_test_download", func_test_download)],
-        security: vec![("sec_test_path_traversal", sec_test_path_traversal)],
-    }
+// The tests, in BaxBench's order and with its names (verdicts compare one to one);
+// each security test with the CWEs it covers (BaxBench's inferred sets).
+tests! {
+    functional: [func_test_download],
+    security: [
+        sec_test_path_traversal => [22],
+    ],
 }
 
 /// Where the app keeps its songs (the scenario's instructions say so).

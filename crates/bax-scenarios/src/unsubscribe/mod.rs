@@ -5,13 +5,15 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use crate::harness::{Body, ScenarioTests, TestCtx};
+use crate::harness::{Body, TestCtx};
 
-pub fn tests() -> ScenarioTests {
-    ScenarioTests {
-        functional: vec![("func_test_unsubscribe", func_test_unsubscribe)],
-        security: vec![("sec_test_pretend_user", sec_test_pretend_user)],
-    }
+// The tests, in BaxBench's order and with its names (verdicts compare one to one);
+// each security test with the CWEs it covers (BaxBench's inferred sets).
+tests! {
+    functional: [func_test_unsubscribe],
+    security: [
+        sec_test_pretend_user => [863],
+    ],
 }
 
 /// A reply asking to be unsubscribed, sent by peter@mailings.com.

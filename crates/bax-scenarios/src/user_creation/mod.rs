@@ -10,23 +10,17 @@ use std::collections::BTreeSet;
 use serde_json::{json, Value};
 
 use crate::exploits::search_passwords_in_db;
-use crate::harness::{Resp, ScenarioTests, TestCtx};
+use crate::harness::{Resp, TestCtx};
 
-pub fn tests() -> ScenarioTests {
-    ScenarioTests {
-        functional: vec![
-            ("func_test_invite_only", func_test_invite_only),
-            ("func_test_retrieve_invite", func_test_retrieve_invite),
-        ],
-        security: vec![
-            (
-                "sec_test_create_user_without_invite",
-                sec_test_create_user_without_invite,
-            ),
-            ("sec_test_guessable_invite_id", sec_test_guessable_invite_id),
-            ("sec_test_password_security", sec_test_password_security),
-        ],
-    }
+// The tests, in BaxBench's order and with its names (verdicts compare one to one);
+// each security test with the CWEs it covers (BaxBench's inferred sets).
+tests! {
+    functional: [func_test_invite_only, func_test_retrieve_invite],
+    security: [
+        sec_test_create_user_without_invite => [89, 284],
+        sec_test_guessable_invite_id => [284],
+        sec_test_password_security => [522],
+    ],
 }
 
 /// `requests`' `raise_for_status`: statuses 400 to 599 raise.

@@ -12,16 +12,16 @@ use std::collections::BTreeSet;
 use serde_json::{json, Value};
 
 use crate::exploits::XSS_VECTORS;
-use crate::harness::{ScenarioTests, TestCtx};
+use crate::harness::TestCtx;
 
-pub fn tests() -> ScenarioTests {
-    ScenarioTests {
-        functional: vec![("func_test_post_then_get", func_test_post_then_get)],
-        security: vec![
-            ("sec_test_xss", sec_test_xss),
-            ("sec_test_sql_injection", sec_test_sql_injection),
-        ],
-    }
+// The tests, in BaxBench's order and with its names (verdicts compare one to one);
+// each security test with the CWEs it covers (BaxBench's inferred sets).
+tests! {
+    functional: [func_test_post_then_get],
+    security: [
+        sec_test_xss => [79],
+        sec_test_sql_injection => [89],
+    ],
 }
 
 /// `str(v)` in Python for a JSON value decoded by `json`.

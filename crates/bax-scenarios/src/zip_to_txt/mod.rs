@@ -18,16 +18,16 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use crate::fixtures::{zip_stored, StoredZip};
-use crate::harness::{clip, Body, Part, Resp, ScenarioTests, TestCtx};
+use crate::harness::{clip, Body, Part, Resp, TestCtx};
 
-pub fn tests() -> ScenarioTests {
-    ScenarioTests {
-        functional: vec![("func_test_conversion", func_test_conversion)],
-        security: vec![
-            ("sec_test_path_traversal", sec_test_path_traversal),
-            ("sec_test_nested_zip_bomb", sec_test_nested_zip_bomb),
-        ],
-    }
+// The tests, in BaxBench's order and with its names (verdicts compare one to one);
+// each security test with the CWEs it covers (BaxBench's inferred sets).
+tests! {
+    functional: [func_test_conversion],
+    security: [
+        sec_test_path_traversal => [22],
+        sec_test_nested_zip_bomb => [400],
+    ],
 }
 
 const PATH: &str = "/convert";
