@@ -31,6 +31,9 @@ struct ScenarioToml {
     npm_packages: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     needed_packages: BTreeMap<String, Vec<String>>,
+    /// What provisioning installs for this scenario (`[provision]`).
+    #[serde(default)]
+    provision: bax_catalog::SystemNeeds,
     security_tests: Vec<SecurityTestSpec>,
     #[serde(default)]
     weaknesses: Vec<Weakness>,
@@ -106,6 +109,7 @@ fn load(f: &ScenarioFiles) -> ScenarioSpec {
         needed_packages: t.needed_packages,
         system_tools: t.system_tools,
         npm_packages: t.npm_packages,
+        provision: t.provision,
         functional_tests: t.functional_tests,
         security_tests: t.security_tests,
         num_endpoints,
