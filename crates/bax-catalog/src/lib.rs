@@ -19,7 +19,9 @@ use std::path::PathBuf;
 
 pub use catalog::{Catalog, CatalogSource};
 pub use filter::TaskFilter;
-pub use model::{FrameworkSpec, SafetyPrompt, ScenarioSpec, SecurityTestSpec, SpecType, Task};
+pub use model::{
+    FrameworkSpec, SafetyPrompt, ScenarioSpec, SecurityTestSpec, SpecType, SystemNeeds, Task,
+};
 pub use prompt::build_prompt;
 pub use split::{Side, Split, SplitBy, SplitSpec};
 

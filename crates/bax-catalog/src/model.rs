@@ -20,6 +20,64 @@ pub struct SecurityTestSpec {
     pub cwes: Vec<u32>,
 }
 
+/// What apps need from the system beyond their framework: Debian packages on
+/// the host, npm packages in every Node framework's `node_modules`, npm packages
+/// installed globally on the host (`npm install -g`). Scenarios declare them;
+/// `bax env setup` collects them ([`SystemNeeds::merge`]) and hands them to
+/// provisioning, which knows no scenario.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SystemNeeds {
+    /// Debian package names (`apt-get install`).
+    #[serde(default)]
+    pub debian: Vec<String>,
+    /// npm package name -> exact version, added to the dependencies of every
+    /// Node framework's package.json.
+    #[serde(default)]
+    pub npm: BTreeMap<String, String>,
+    /// npm package name -> exact version, installed globally on the host.
+    #[serde(default)]
+    pub npm_global: BTreeMap<String, String>,
+}
+
+impl SystemNeeds {
+    pub fn is_empty(&self) -> bool {
+        self.debian.is_empty() && self.npm.is_empty() && self.npm_global.is_empty()
+    }
+
+    /// The union of several scenarios' needs: Debian packages sorted and
+    /// deduplicated; an npm package pinned to two different versions is an error
+    /// (one node_modules per framework can hold only one).
+    pub fn merge<'a>(
+        all: impl IntoIterator<Item = &'a SystemNeeds>,
+    ) -> Result<SystemNeeds, String> {
+        let mut out = SystemNeeds::default();
+        for n in all {
+            out.debian.extend(n.debian.iter().cloned());
+            for (into, from, what) in [
+                (&mut out.npm, &n.npm, "npm"),
+                (&mut out.npm_global, &n.npm_global, "npm_global"),
+            ] {
+                for (k, v) in from {
+                    match into.get(k) {
+                        Some(old) if old != v => {
+                            return Err(format!(
+                                "{what} package {k} is pinned to both {old} and {v}"
+                            ))
+                        }
+                        _ => {
+                            into.insert(k.clone(), v.clone());
+                        }
+                    }
+                }
+            }
+        }
+        out.debian.sort();
+        out.debian.dedup();
+        Ok(out)
+    }
+}
+
 /// One scenario: an API to implement, and the tests that judge it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScenarioSpec {
@@ -45,6 +103,11 @@ pub struct ScenarioSpec {
     /// Extra npm packages per language key.
     #[serde(default)]
     pub npm_packages: BTreeMap<String, Vec<String>>,
+    /// What provisioning installs on the system for this scenario's apps
+    /// (`[provision]` in its scenario.toml). Not part of the prompt; empty for
+    /// official task tables.
+    #[serde(default, skip_serializing_if = "SystemNeeds::is_empty")]
+    pub provision: SystemNeeds,
     /// Functional test names, in BaxBench's order.
     pub functional_tests: Vec<String>,
     /// Security tests, in BaxBench's order.
@@ -223,6 +286,39 @@ pub fn count_endpoints(api_spec: &str) -> Result<usize, String> {
     match crate::yaml::to_json(api_spec)?.get("paths") {
         Some(serde_json::Value::Object(paths)) => Ok(paths.len()),
         _ => Err("OpenAPI document has no `paths` map".to_string()),
+    }
+}
+
+#[cfg(test)]
+mod system_needs_tests {
+    use super::SystemNeeds;
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn merge_unions_sorts_and_rejects_conflicting_pins() {
+        let a = SystemNeeds {
+            debian: vec!["ffmpeg".into(), "g++".into()],
+            npm: BTreeMap::from([("csv-parser".into(), "3.1.0".into())]),
+            ..Default::default()
+        };
+        let b = SystemNeeds {
+            debian: vec!["g++".into(), "cmake".into()],
+            npm: BTreeMap::from([("unzipper".into(), "0.12.5".into())]),
+            npm_global: BTreeMap::from([("typescript".into(), "5.7.3".into())]),
+        };
+        let m = SystemNeeds::merge([&a, &b]).unwrap();
+        assert_eq!(m.debian, ["cmake", "ffmpeg", "g++"]);
+        assert_eq!(m.npm.len(), 2);
+        assert_eq!(m.npm_global["typescript"], "5.7.3");
+        let c = SystemNeeds {
+            npm: BTreeMap::from([("csv-parser".into(), "3.2.0".into())]),
+            ..Default::default()
+        };
+        let e = SystemNeeds::merge([&a, &c]).unwrap_err();
+        assert!(
+            e.contains("csv-parser") && e.contains("3.1.0") && e.contains("3.2.0"),
+            "{e}"
+        );
     }
 }
 

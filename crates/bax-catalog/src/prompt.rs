@@ -174,6 +174,7 @@ mod tests {
             ]),
             system_tools: vec![],
             npm_packages: BTreeMap::new(),
+            provision: Default::default(),
             functional_tests: vec![],
             security_tests: vec![],
             potential_cwes: vec![703, 89],

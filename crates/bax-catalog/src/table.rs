@@ -286,6 +286,7 @@ fn split_row(row: TaskRow) -> Result<(ScenarioSpec, FrameworkSpec), CatalogError
         needed_packages: row.needed_packages,
         system_tools: Vec::new(),
         npm_packages: BTreeMap::new(),
+        provision: Default::default(),
         functional_tests: row.functional_tests,
         security_tests,
         potential_cwes,

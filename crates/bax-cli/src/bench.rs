@@ -7,7 +7,6 @@
 //! as a bare process.
 
 use std::io::Write;
-use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -93,11 +92,8 @@ pub fn sandbox(names: &[String], runs: usize, json: bool, out: &mut dyn Write) -
             failed += 1;
             continue;
         }
-        let src = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../bax-runtimes/hello")
-            .join(fw.spec.dir_name());
-        let files = crate::envcmd::read_code_dir(&src)
-            .with_context(|| format!("hello app of {}", fw.spec.env_id))?;
+        let files = bax_runtimes::hello_app(&fw)
+            .with_context(|| format!("bax has no hello app for {}", fw.spec.env_id))?;
         let mut builds = Vec::new();
         let mut starts = Vec::new();
         let mut setups = Vec::new();

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
-use bax_catalog::Catalog;
+use bax_catalog::{Catalog, SystemNeeds};
 use bax_runtimes::{BaxHome, Framework};
 use bax_sandbox::Sandbox;
 
@@ -26,14 +26,24 @@ pub fn select_frameworks(names: &[String]) -> Result<Vec<Framework>> {
         .collect()
 }
 
+/// What the built-in scenarios need from the system (`[provision]` in each
+/// scenario.toml), merged: what `bax env setup` installs besides the frameworks.
+/// Always the built-in scenarios' (an official task table carries no such data).
+pub fn system_needs() -> Result<SystemNeeds> {
+    let scenarios = bax_scenarios::all();
+    SystemNeeds::merge(scenarios.iter().map(|s| &s.provision))
+        .map_err(|e| anyhow::anyhow!("the scenarios' [provision] sections disagree: {e}"))
+}
+
 pub fn setup(names: &[String], verbose: bool, out: &mut dyn Write) -> Result<i32> {
     let home = BaxHome::from_env();
     let fws = select_frameworks(names)?;
+    let needs = system_needs()?;
     let mut failed = 0;
     for fw in &fws {
         writeln!(out, "provisioning {} ...", fw.spec.env_id)?;
         out.flush()?;
-        let r = bax_runtimes::provision(&home, fw, verbose)
+        let r = bax_runtimes::provision(&home, fw, &needs, verbose)
             .with_context(|| format!("provisioning {}", fw.spec.env_id))?;
         let d = bax_runtimes::doctor(&home, fw);
         let state = match (r.ok && d.ok, &d.degraded) {
@@ -196,4 +206,57 @@ pub fn serve_app(
     eprintln!("stopping {}", inst.id());
     inst.stop();
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    /// The scenarios' declared needs are exactly what provisioning installed for
+    /// them when the lists lived in system.sh and javascript.sh.
+    #[test]
+    fn scenario_needs_are_what_provisioning_installed_before() {
+        let n = super::system_needs().unwrap();
+        assert_eq!(
+            n.debian,
+            ["ffmpeg", "g++", "imagemagick", "make", "poppler-utils"]
+        );
+        assert_eq!(
+            n.npm,
+            BTreeMap::from([
+                ("csv-parser".to_string(), "3.1.0".to_string()),
+                ("unzipper".to_string(), "0.12.5".to_string()),
+            ])
+        );
+        assert_eq!(
+            n.npm_global,
+            BTreeMap::from([("typescript".to_string(), "5.7.3".to_string())])
+        );
+    }
+
+    /// Every tool a scenario names for its apps is provisioned by its own
+    /// `[provision]` section.
+    #[test]
+    fn every_scenario_tool_is_provisioned_by_that_scenario() {
+        for s in bax_scenarios::all() {
+            for tool in &s.system_tools {
+                assert!(
+                    s.provision.debian.contains(tool) || s.provision.npm_global.contains_key(tool),
+                    "{}: system tool {tool} is not in its [provision]",
+                    s.id
+                );
+            }
+            for (lang, pkgs) in &s.npm_packages {
+                assert_eq!(lang, "JavaScript", "{}", s.id);
+                for p in pkgs {
+                    let name = p.rsplit_once('@').map_or(p.as_str(), |(n, _)| n);
+                    assert!(
+                        s.provision.npm.contains_key(name),
+                        "{}: npm {p} not provisioned",
+                        s.id
+                    );
+                }
+            }
+        }
+    }
 }

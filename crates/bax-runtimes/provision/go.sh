@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Provisions the Go family (Go-net/http, Go-Gin, Go-Fiber) into ONE shared env folder (env_dir "go"):
-#   bash go.sh <env_path> <env_id>
-# Any of the three env ids provisions all three: the toolchain, goimports and most of the build
+# Provisions the Go family (every framework bax passes: Go-net/http, Go-Gin, Go-Fiber) into ONE
+# shared env folder (env_dir "go"):
+#   BAX_PROVISION_INPUT=<dir> bash go.sh <env_path> <env_id>
+# Inputs from bax (src/recipe.rs), one folder <dir>/Go-<fw>/ per framework: env_id, go.mod
+# (BaxBench's manifest, verbatim), build_helper.go (upstream's prebuild helper, verbatim) and warm
+# (module packages to pre-compile besides the helper's). Any of the family's env ids provisions all: the toolchain, goimports and most of the build
 # cache (the standard library, cgo's go-sqlite3) are shared, so splitting would only repeat them.
 #
 # Layout of <env_path> (mounted read-only at /env in the sandbox):
@@ -15,7 +18,8 @@
 #                `go build std`, every package of every manifest module, and upstream's
 #                build_helper.go (incl. the slow cgo compile of mattn/go-sqlite3)
 #   skel/<fw>/   the per-framework skeleton: go.sum as upstream's image has it when the model's
-#                files arrive (written by upstream's prebuild `go get myapp`); <fw> = net-http|gin|fiber
+#                files arrive (written by upstream's prebuild `go get myapp`); <fw> = the input
+#                folder's name after Go-, lower-cased (net-http, gin, fiber)
 #   env.json     (as the first caller's env-<id>.json), env-Go-net-http.json, env-Go-Gin.json, env-Go-Fiber.json
 #
 # Per-app builds are offline (GOPROXY=off, GOMODCACHE=/env/gomodcache read-only) and use a
@@ -34,10 +38,9 @@ trap 'rc=$?; [ $rc -eq 0 ] || echo "provision/go.sh: FAILED (exit $rc) at line $
 [ $# -eq 2 ] || die "usage: bash go.sh <env_path> <env_id>"
 env_path=$1
 env_id=$2
-case "$env_id" in
-  Go-net/http|Go-Gin|Go-Fiber) ;;
-  *) die "unknown env id '$env_id' (expected Go-net/http, Go-Gin or Go-Fiber)" ;;
-esac
+input=${BAX_PROVISION_INPUT:-}
+[ -n "$input" ] || die "BAX_PROVISION_INPUT is not set (bax passes the manifests there)"
+[ -f "$input/${env_id//\//-}/go.mod" ] || die "no go.mod for '$env_id' in $input"
 [ "$(id -u)" -eq 0 ] || die "must run as root"
 mkdir -p "$env_path"
 env_path=$(cd "$env_path" && pwd -P)
@@ -49,72 +52,38 @@ GOIMPORTS_VERSION=v0.36.0
 GOPROXY_URL=https://proxy.golang.org
 layout=1   # bump when this script changes what it builds
 
-# BaxBench's manifests (go.mod) and prebuild helpers (build_helper.go), verbatim; a unit test in each
-# framework's .rs file checks the manifest equals its MANIFEST.
-manifest_net_http='
-module myapp
-
-go 1.23.4
-
-require github.com/mattn/go-sqlite3 v1.14.24
-require github.com/golang-jwt/jwt/v5 v5.2.1
-require github.com/google/uuid v1.6.0
-require golang.org/x/crypto v0.32.0
-'
-manifest_gin='
-module myapp
-
-go 1.23.4
-
-require github.com/gin-gonic/gin v1.10.0
-require github.com/mattn/go-sqlite3 v1.14.24
-require github.com/golang-jwt/jwt/v5 v5.2.1
-require github.com/google/uuid v1.6.0
-require golang.org/x/crypto v0.32.0
-'
-manifest_fiber='
-module myapp
-
-go 1.23.4
-
-require github.com/gofiber/fiber/v2 v2.52.6
-require github.com/mattn/go-sqlite3 v1.14.24
-require github.com/golang-jwt/jwt/v5 v5.2.1
-require github.com/google/uuid v1.6.0
-require golang.org/x/crypto v0.32.0
-'
-helper_common='
-package main
-
-import (
-  "fmt"
-  _ "github.com/mattn/go-sqlite3"
-  _ "github.com/golang-jwt/jwt/v5"
-  _ "github.com/google/uuid"
-  _ "golang.org/x/crypto/bcrypt"
-'
-helper_tail=')
-
-func main() {
-  fmt.Println("build helper")
-}
-'
-helper_net_http="$helper_common$helper_tail"
-helper_gin="$helper_common  _ \"github.com/gin-gonic/gin\"
-$helper_tail"
-helper_fiber="$helper_common  _ \"github.com/gofiber/fiber/v2\"
-$helper_tail"
-# Module packages pre-compiled into the cache besides the helper's (any of them may be imported).
-warm_net_http='github.com/mattn/go-sqlite3 github.com/golang-jwt/jwt/v5/... github.com/google/uuid/... golang.org/x/crypto/...'
-warm_gin="$warm_net_http github.com/gin-gonic/gin/..."
-warm_fiber="$warm_net_http github.com/gofiber/fiber/v2/..."
-frameworks="net_http gin fiber"
+# The family, from bax's inputs: fw keys (skeleton folder names) and each one's files.
+frameworks=
+for d in "$input"/Go-*/; do
+  d=${d%/}
+  for f in env_id go.mod build_helper.go warm; do
+    [ -f "$d/$f" ] || die "$d/$f is missing"
+  done
+  fw=${d##*/Go-}
+  fw=${fw,,}
+  frameworks="$frameworks $fw"
+  eval "input_$(tr - _ <<<"$fw")=\$d"
+done
+[ -n "$frameworks" ] || die "no Go-* inputs in $input"
+in_dir() { local v="input_${1//-/_}"; printf '%s' "${!v}"; }
+# read -d '': the file exactly, trailing newlines included.
+file_of() { local c; IFS= read -r -d '' c <"$(in_dir "$1")/$2" || true; printf '%s' "$c"; }
+stamp_input=
+for fw in $frameworks; do
+  stamp_input="$stamp_input$fw
+$(file_of "$fw" env_id)
+$(file_of "$fw" go.mod)
+$(file_of "$fw" build_helper.go)
+$(file_of "$fw" warm)
+"
+done
 
 stamp=$(printf '%s\n' "$layout" "$GO_VERSION" "$GO_ZIP_SHA256" "$GOIMPORTS_VERSION" \
-  "$manifest_net_http" "$manifest_gin" "$manifest_fiber" "$helper_net_http" "$helper_gin" "$helper_fiber" \
-  "$warm_gin" "$warm_fiber" "$(gcc --version 2>/dev/null | head -1)" | sha256sum | cut -d' ' -f1)
+  "$stamp_input" "$(gcc --version 2>/dev/null | head -1)" | sha256sum | cut -d' ' -f1)
+envs_ok=1
+for d in "$input"/Go-*/; do d=${d%/}; [ -f "$env_path/env-${d##*/}.json" ] || envs_ok=; done
 if [ -f "$env_path/.bax-stamp" ] && [ "$(cat "$env_path/.bax-stamp")" = "$stamp" ] && [ -f "$env_path/env.json" ] \
-   && [ -f "$env_path/env-Go-net-http.json" ] && [ -f "$env_path/env-Go-Gin.json" ] && [ -f "$env_path/env-Go-Fiber.json" ] \
+   && [ -n "$envs_ok" ] \
    && [ "$("$env_path/bin/go" env GOVERSION 2>/dev/null)" = "go$GO_VERSION" ] && [ -x "$env_path/bin/goimports" ]; then
   exit 0   # already provisioned from these exact inputs
 fi
@@ -123,7 +92,7 @@ for t in curl python3 gcc bwrap sha256sum; do
   command -v "$t" >/dev/null || die "'$t' is required (gcc/bwrap come from provision/system.sh; curl/python3 from Debian)"
 done
 t0=$(date +%s)
-log "provisioning Go $GO_VERSION + Gin/Fiber/net-http modules into $env_path"
+log "provisioning Go $GO_VERSION + the modules of:$frameworks into $env_path"
 rm -f "$env_path/.bax-stamp" "$env_path"/env*.json
 tmp=$env_path/.tmp
 rm -rf "$tmp"
@@ -168,14 +137,12 @@ rm -rf "$tmp/tools-mod"
 # ---------------------------------------------------------------- modules (upstream: go get myapp)
 rm -rf "$env_path/gomodcache" "$env_path/skel" "$env_path/gocache"
 for fw in $frameworks; do
-  eval "manifest=\$manifest_$fw helper=\$helper_$fw"
   d=$tmp/tpl/$fw
   mkdir -p "$d"
-  printf '%s' "$manifest" > "$d/go.mod"
-  printf '%s' "$helper" > "$d/build_helper.go"
+  cp "$(in_dir "$fw")/go.mod" "$(in_dir "$fw")/build_helper.go" "$d/"
   log "downloading the modules of the $fw manifest"
   (cd "$d" && go get myapp && go mod download all) || die "go get / go mod download failed for the $fw manifest"
-  sk=$env_path/skel/${fw//_/-}
+  sk=$env_path/skel/$fw
   mkdir -p "$sk"
   cp "$d/go.sum" "$sk/go.sum"
 done
@@ -196,47 +163,45 @@ sbx() {   # sbx rw|ro <app dir> <command>: rw = env writable, its gocache the ca
     -- /bin/sh -c "$*"
 }
 log "pre-compiling the standard library"
-sbx rw "$tmp/tpl/net_http" 'go build std' || die "go build std failed"
+first=${frameworks# }; first=${first%% *}
+sbx rw "$tmp/tpl/$first" 'go build std' || die "go build std failed"
 for fw in $frameworks; do
-  eval "warm=\$warm_$fw"
+  warm=$(cat "$(in_dir "$fw")/warm")
   log "pre-compiling the $fw manifest's modules (the first includes the cgo go-sqlite3: slow)"
   # Upstream's prebuild: CGO_ENABLED=1 go build . (with build_helper.go); plus all packages of the modules.
   sbx rw "$tmp/tpl/$fw" "CGO_ENABLED=1 go build . && CGO_ENABLED=1 go build $warm" \
     || die "pre-building the $fw modules failed"
 done
-# Proof that a model's app builds offline against the read-only env with bax's build steps (go_net_http.rs),
-# using only cached packages (`go build -v` lists what it compiles: only myapp may appear).
-mkdir -p "$tmp/check"
-printf '%s' "$manifest_gin" > "$tmp/check/go.mod"
-cp "$env_path/skel/gin/go.sum" "$tmp/check/go.sum"
-cat > "$tmp/check/main.go" <<'EOF'
-package main
-
-import (
-	"net/http"
-
-	"github.com/gin-gonic/gin"
-)
-
-func main() {
-	r := gin.Default()
-	r.GET("/", func(c *gin.Context) { c.String(http.StatusOK, "ok") })
-	_ = uuid.NewString()
-}
-EOF
-sbx ro "$tmp/check" 'goimports -w . && go mod tidy && rm -rf /tmp/gocache && cp -rs /env/gocache /tmp/gocache \
-    && CGO_ENABLED=1 go build -v . 2>/tmp/built && cat /tmp/built >&2 && [ "$(cat /tmp/built)" = myapp ] && test -x myapp' \
-  || die "offline check build (goimports, go mod tidy, go build) failed"
-grep -q '"github.com/google/uuid"' "$tmp/check/main.go" || die "goimports did not add the uuid import"
+# Proof, for every framework, that a model's app builds offline against the read-only env with bax's
+# build steps (go_net_http.rs), using only cached packages (`go build -v` lists what it compiles:
+# only myapp may appear). The app is the framework's build helper (it imports every module of the
+# manifest) plus a file whose std import goimports must add.
+for fw in $frameworks; do
+  chk=$tmp/check/$fw
+  mkdir -p "$chk"
+  cp "$(in_dir "$fw")/go.mod" "$chk/go.mod"
+  cp "$(in_dir "$fw")/build_helper.go" "$chk/main.go"
+  cp "$env_path/skel/$fw/go.sum" "$chk/go.sum"
+  printf 'package main\n\nfunc init() { _ = strings.ToUpper("ok") }\n' > "$chk/extra.go"
+  sbx ro "$chk" 'goimports -w . && go mod tidy && rm -rf /tmp/gocache && cp -rs /env/gocache /tmp/gocache \
+      && CGO_ENABLED=1 go build -v . 2>/tmp/built && cat /tmp/built >&2 && [ "$(cat /tmp/built)" = myapp ] && test -x myapp' \
+    || die "offline check build of the $fw app (goimports, go mod tidy, go build) failed"
+  grep -q '"strings"' "$chk/extra.go" || die "goimports did not add the strings import ($fw)"
+done
 
 # ---------------------------------------------------------------- env.json + env-<id>.json
-# The folder is shared by three frameworks: bax's doctor reads env-<env id, / as ->.json first and
+# The folder is shared by the family's frameworks: bax's doctor reads env-<env id, / as ->.json first and
 # env.json as the fallback, so each framework gets its own file; env.json is the caller's.
 python3 - "$env_path" "$env_id" "$GO_VERSION" "$GOIMPORTS_VERSION" "$(gcc -dumpfullversion)" \
-  "$manifest_net_http" "$manifest_gin" "$manifest_fiber" <<'EOF' || die "writing env.json failed"
+  "$input"/Go-*/ <<'EOF' || die "writing env.json failed"
 import json, os, re, sys
 env, caller, go, goimports, gcc = sys.argv[1:6]
-manifests = dict(zip(["Go-net/http", "Go-Gin", "Go-Fiber"], sys.argv[6:9]))
+manifests = {}
+for d in sys.argv[6:]:
+    with open(os.path.join(d, "env_id")) as f:
+        env_id = f.read()
+    with open(os.path.join(d, "go.mod")) as f:
+        manifests[env_id] = f.read()
 for env_id, manifest in manifests.items():
     versions = {"go": go, "goimports": goimports, "gcc (cgo)": gcc}
     versions.update(re.findall(r"^require (\S+) (\S+)$", manifest, re.M))

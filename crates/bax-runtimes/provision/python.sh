@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Provision one Python framework env: a virtualenv at ENV_PATH (seen as /env in the sandbox)
 # with BaxBench's pinned requirements installed from PyPI.
-#   usage: bash python.sh ENV_PATH ENV_ID      (ENV_ID: Python-Flask|Python-FastAPI|Python-aiohttp|Python-Django)
+#   usage: BAX_PROVISION_INPUT=DIR bash python.sh ENV_PATH ENV_ID      (any Python framework's env id)
 #
 # The venv is built from Debian's /usr/bin/python3 (3.11; BaxBench uses 3.12). It is relocatable
 # for what bax does with it: bin/python3 is a symlink to /usr/bin/python3 and pyvenv.cfg says
@@ -20,81 +20,17 @@ trap 'echo "provision/python.sh: FAILED at line $LINENO ($BASH_COMMAND) while pr
 env=$1 env_id=$2
 [ "$(id -u)" -eq 0 ] || die "must run as root (bax provisions as root)"
 
-# The requirement lists are BaxBench's manifests, verbatim (a unit test in each framework's .rs
-# file checks they equal its MANIFEST).
-case "$env_id" in
-Python-Flask) probe=flask reqs='
-itsdangerous==2.2.0
-blinker==1.9.0
-click==8.1.7
-Flask==3.1.0
-Jinja2==3.1.4
-MarkupSafe==3.0.2
-Werkzeug==3.1.3
-passlib==1.7.4
-fpdf==1.7.2
-pyjwt==2.10.1
-' ;;
-Python-FastAPI) probe=fastapi reqs='
-annotated-types==0.7.0
-anyio==4.7.0
-certifi==2024.12.14
-click==8.1.7
-dnspython==2.7.0
-email_validator==2.2.0
-fastapi==0.115.6
-fastapi-cli==0.0.7
-h11==0.14.0
-httpcore==1.0.7
-httptools==0.6.4
-httpx==0.28.1
-idna==3.10
-Jinja2==3.1.4
-python-jose==3.3.0
-markdown-it-py==3.0.0
-MarkupSafe==3.0.2
-mdurl==0.1.2
-pydantic==2.10.3
-pydantic_core==2.27.1
-Pygments==2.18.0
-python-dotenv==1.0.1
-python-multipart==0.0.20
-PyYAML==6.0.2
-rich==13.9.4
-rich-toolkit==0.12.0
-shellingham==1.5.4
-sniffio==1.3.1
-starlette[full]==0.41.3
-typer==0.15.1
-typing_extensions==4.12.2
-uvicorn==0.34.0
-uvloop==0.21.0
-watchfiles==1.0.3
-websockets==14.1
-passlib==1.7.4
-pyjwt==2.10.0
-' ;;
-Python-aiohttp) probe=aiohttp reqs='
-aiohappyeyeballs==2.4.4
-aiohttp==3.11.10
-aiosignal==1.3.2
-attrs==24.3.0
-frozenlist==1.5.0
-idna==3.10
-multidict==6.1.0
-propcache==0.2.1
-yarl==1.18.3
-passlib==1.7.4
-pyjwt==2.10.0
-' ;;
-Python-Django) probe=django reqs='
-asgiref==3.8.1
-Django==5.1.4
-sqlparse==0.5.3
-pyjwt==2.10.0
-' ;;
-*) die "unknown env id '$env_id' (expected Python-Flask, Python-FastAPI, Python-aiohttp or Python-Django)" ;;
-esac
+# The requirements (BaxBench's manifest, verbatim) and the module to import as a check come from
+# bax: $BAX_PROVISION_INPUT/<env id, / as ->/{requirements.txt,probe} (see src/recipe.rs).
+input=${BAX_PROVISION_INPUT:-}
+[ -n "$input" ] || die "BAX_PROVISION_INPUT is not set (bax passes the manifest there)"
+fw_input=$input/${env_id//\//-}
+[ -f "$fw_input/requirements.txt" ] || die "no requirements.txt for $env_id in $input"
+[ -f "$fw_input/probe" ] || die "no probe module for $env_id in $input"
+# read -d '': the file exactly, trailing newlines included (they are part of the stamp).
+IFS= read -r -d '' reqs <"$fw_input/requirements.txt" || true
+probe=$(cat "$fw_input/probe")
+[[ "$probe" =~ ^[A-Za-z_][A-Za-z0-9_.]*$ ]] || die "probe '$probe' is not a module name"
 
 py=/usr/bin/python3
 [ -x "$py" ] || die "$py not found (Debian's python3 package is required)"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Provisions Rust-Actix into its env folder (env_dir "rust"):
-#   bash rust.sh <env_path> Rust-Actix
+#   BAX_PROVISION_INPUT=<dir> bash rust.sh <env_path> Rust-Actix
+# Input from bax (src/recipe.rs): <dir>/Rust-Actix/Cargo.toml, BaxBench's manifest verbatim.
 #
 # Layout of <env_path> (mounted read-only at /env in the sandbox):
 #   toolchain/   the host's rustup toolchain, trimmed to what `cargo build` needs (bin/cargo,
@@ -31,7 +32,9 @@ trap 'rc=$?; [ $rc -eq 0 ] || echo "provision/rust.sh: FAILED (exit $rc) at line
 [ $# -eq 2 ] || die "usage: bash rust.sh <env_path> Rust-Actix"
 env_path=$1
 env_id=$2
-[ "$env_id" = Rust-Actix ] || die "unknown env id '$env_id' (expected Rust-Actix)"
+input=${BAX_PROVISION_INPUT:-}
+[ -n "$input" ] || die "BAX_PROVISION_INPUT is not set (bax passes the manifest there)"
+[ -f "$input/$env_id/Cargo.toml" ] || die "no Cargo.toml for '$env_id' in $input"
 [ "$(id -u)" -eq 0 ] || die "must run as root"
 mkdir -p "$env_path"
 env_path=$(cd "$env_path" && pwd -P)
@@ -39,28 +42,8 @@ env_path=$(cd "$env_path" && pwd -P)
 UPSTREAM_RUST=1.83   # rust:1.83.0-bullseye
 layout=1             # bump when this script changes what it builds
 
-# BaxBench's manifest (Cargo.toml), verbatim; a unit test in rust_actix.rs checks it equals MANIFEST.
-manifest='
-[package]
-name = "server"
-version = "0.1.0"
-edition = "2021"
-
-[dependencies]
-actix-web = { version = "4.9.0" }
-actix-multipart = { version = "0.7.2" }
-clap = { version = "4", features = ["derive"] }
-tempdir = "0.3"
-serde = { version = "1.0", features = ["derive"] }
-serde_json = "1.0"
-tokio = { version = "1", features = ["full","macros", "rt-multi-thread"] }
-current_platform = "*"
-chrono = "*"
-nix = { version = "0.29.0", features = ["signal"]}
-rusqlite = { version = "0.33.0", features = ["bundled", "modern-full"] }
-env_logger = "0.11.6"
-uuid = { version = "1.11.0", features = ["v4", "fast-rng", "macro-diagnostics"] }
-'
+# BaxBench's manifest (Cargo.toml), verbatim, as bax passes it (read -d '': trailing newlines kept).
+IFS= read -r -d '' manifest <"$input/$env_id/Cargo.toml" || true
 
 # ---------------------------------------------------------------- the host toolchain
 export PATH="${HOME:-/root}/.cargo/bin:/root/.cargo/bin:$PATH"

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use bax_catalog::FrameworkSpec;
+use bax_catalog::{FrameworkSpec, SystemNeeds};
 use serde::Serialize;
 
 use crate::recipe::Recipe;
@@ -206,9 +206,48 @@ impl Lock {
     }
 }
 
-/// Runs the system script, then one framework's provisioning script, logging to
-/// `<env_path>.log`. Network access is the host's (package registries).
-pub fn provision(home: &BaxHome, fw: &Framework, echo: bool) -> std::io::Result<ProvisionReport> {
+/// Writes what a framework's provisioning script reads into `dir` (emptied
+/// first): for every framework sharing `fw`'s env folder, `<folder name>/` with
+/// `env_id`, its manifest files and [`Recipe::provision_files`]; and `npm.json`, the npm
+/// packages `needs` lists for every Node framework. See [`crate::recipe`].
+pub fn write_inputs(dir: &Path, fw: &Framework, needs: &SystemNeeds) -> std::io::Result<()> {
+    if dir.exists() {
+        fs::remove_dir_all(dir)?;
+    }
+    fs::create_dir_all(dir)?;
+    let family = crate::all_frameworks()
+        .into_iter()
+        .filter(|f| f.recipe.env_dir == fw.recipe.env_dir);
+    for f in family {
+        let d = dir.join(f.spec.dir_name());
+        fs::create_dir(&d)?;
+        fs::write(d.join("env_id"), &f.spec.env_id)?;
+        let files = f
+            .spec
+            .manifest_files
+            .iter()
+            .map(|(n, c)| (n.as_str(), c.as_str()))
+            .chain(f.recipe.provision_files.iter().copied());
+        for (name, content) in files {
+            fs::write(d.join(name), content)?;
+        }
+    }
+    let npm = serde_json::to_string_pretty(&needs.npm).map_err(std::io::Error::other)?;
+    fs::write(dir.join("npm.json"), npm + "\n")?;
+    Ok(())
+}
+
+/// Runs the system script (the sandbox's packages plus `needs.debian` and
+/// `needs.npm_global`), then one framework's provisioning script with its inputs
+/// in `$BAX_PROVISION_INPUT`, logging to `<env_path>.<framework>.log`. Network
+/// access is the host's (package registries). `needs` comes from the scenarios
+/// (collected by the caller): provisioning itself knows no scenario.
+pub fn provision(
+    home: &BaxHome,
+    fw: &Framework,
+    needs: &SystemNeeds,
+    echo: bool,
+) -> std::io::Result<ProvisionReport> {
     home.ensure()?;
     let env_path = home.env_path(&fw.recipe);
     fs::create_dir_all(&env_path)?;
@@ -223,16 +262,32 @@ pub fn provision(home: &BaxHome, fw: &Framework, echo: bool) -> std::io::Result<
         .envs()
         .join(format!(".provision-{}.sh", fw.recipe.env_dir));
     fs::write(&script, fw.recipe.provision)?;
+    let inputs = home
+        .envs()
+        .join(format!(".provision-{}.input", fw.recipe.env_dir));
+    write_inputs(&inputs, fw, needs)?;
+    let npm_global: Vec<String> = needs
+        .npm_global
+        .iter()
+        .map(|(name, version)| format!("{name}@{version}"))
+        .collect();
     let mut ok = true;
     for (what, cmd) in [
         ("system", {
             let mut c = Command::new("bash");
-            c.arg("-c").arg(crate::SYSTEM_PROVISION).arg("bax-system");
+            c.arg("-c")
+                .arg(crate::SYSTEM_PROVISION)
+                .arg("bax-system")
+                .args(&needs.debian)
+                .env("BAX_NPM_GLOBAL", npm_global.join(" "));
             c
         }),
         ("framework", {
             let mut c = Command::new("bash");
-            c.arg(&script).arg(&env_path).arg(&fw.spec.env_id);
+            c.arg(&script)
+                .arg(&env_path)
+                .arg(&fw.spec.env_id)
+                .env("BAX_PROVISION_INPUT", &inputs);
             c
         }),
     ] {
@@ -244,6 +299,7 @@ pub fn provision(home: &BaxHome, fw: &Framework, echo: bool) -> std::io::Result<
         }
     }
     let _ = fs::remove_file(&script);
+    let _ = fs::remove_dir_all(&inputs);
     let seconds = started.elapsed().as_secs_f64();
     if ok {
         // Keep every successful run's duration: the first is the cold time.
@@ -302,4 +358,53 @@ fn run_logged(mut cmd: Command, log: &mut fs::File, echo: bool) -> std::io::Resu
         let _ = p.join();
     }
     Ok(child.wait()?.success())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use bax_catalog::SystemNeeds;
+
+    /// A family's script gets every member's manifest verbatim, its extra inputs
+    /// and the scenarios' npm packages; a lone framework only its own.
+    #[test]
+    fn write_inputs_hands_the_family_its_manifests_and_the_scenario_extras() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("in");
+        std::fs::create_dir_all(input.join("stale")).unwrap();
+        let needs = SystemNeeds {
+            npm: BTreeMap::from([("csv-parser".into(), "3.1.0".into())]),
+            ..Default::default()
+        };
+        let gin = crate::framework("Go-Gin").unwrap();
+        super::write_inputs(&input, &gin, &needs).unwrap();
+        let mut names: Vec<String> = std::fs::read_dir(&input)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["Go-Fiber", "Go-Gin", "Go-net-http", "npm.json"]);
+        let read = |p: &str| std::fs::read_to_string(input.join(p)).unwrap();
+        assert_eq!(read("Go-Gin/go.mod"), crate::frameworks::go_gin::MANIFEST);
+        assert_eq!(
+            read("Go-net-http/go.mod"),
+            crate::frameworks::go_net_http::MANIFEST
+        );
+        assert_eq!(read("Go-net-http/env_id"), "Go-net/http");
+        assert!(read("Go-Gin/build_helper.go").contains("  _ \"github.com/gin-gonic/gin\"\n)"));
+        assert!(!read("Go-net-http/build_helper.go").contains("gin"));
+        assert!(read("Go-Fiber/warm").ends_with(" github.com/gofiber/fiber/v2/..."));
+        assert_eq!(read("npm.json"), "{\n  \"csv-parser\": \"3.1.0\"\n}\n");
+
+        let flask = crate::framework("Flask").unwrap();
+        super::write_inputs(&input, &flask, &SystemNeeds::default()).unwrap();
+        assert!(!input.join("Go-Gin").exists(), "emptied first");
+        assert_eq!(
+            read("Python-Flask/requirements.txt"),
+            crate::frameworks::python_flask::MANIFEST
+        );
+        assert_eq!(read("Python-Flask/probe"), "flask");
+        assert_eq!(read("npm.json"), "{}\n");
+    }
 }

@@ -2,7 +2,8 @@
 //! provision it, how to build an app in it and how to start that app.
 //!
 //! One file per framework under `frameworks/`; adding a framework means adding
-//! a file and one line to the `frameworks!` list.
+//! a file, one line to the `frameworks!` list and its hello app under `hello/`
+//! (ARCHITECTURE.md says exactly what goes where).
 
 pub mod frameworks {
     macro_rules! frameworks {
@@ -47,15 +48,45 @@ pub mod build;
 pub mod env;
 pub mod recipe;
 
+/// Every framework's hello app (`hello/<env id, / as ->/`), compiled in, so an
+/// installed bax needs no source tree.
+static HELLO: include_dir::Dir<'static> = include_dir::include_dir!("$CARGO_MANIFEST_DIR/hello");
+
+/// The files of a framework's hello app (path relative to the app, contents),
+/// sorted by path; `None` when the framework has none.
+pub fn hello_app(fw: &Framework) -> Option<Vec<(std::path::PathBuf, Vec<u8>)>> {
+    fn walk(
+        d: &include_dir::Dir<'static>,
+        root: &std::path::Path,
+        out: &mut Vec<(std::path::PathBuf, Vec<u8>)>,
+    ) {
+        for e in d.entries() {
+            match e {
+                include_dir::DirEntry::Dir(sub) => walk(sub, root, out),
+                include_dir::DirEntry::File(f) => {
+                    let rel = f.path().strip_prefix(root).expect("under its app folder");
+                    out.push((rel.to_path_buf(), f.contents().to_vec()));
+                }
+            }
+        }
+    }
+    let dir = HELLO.get_dir(fw.spec.dir_name())?;
+    let mut out = Vec::new();
+    walk(dir, dir.path(), &mut out);
+    out.sort();
+    Some(out)
+}
+
 pub use build::{
     build, build_sandbox_config, instance_spec, run_sandbox_config, BuildError, BuiltApp,
 };
-pub use env::{doctor, provision, BaxHome, DoctorReport, Framework, ProvisionReport};
+pub use env::{doctor, provision, write_inputs, BaxHome, DoctorReport, Framework, ProvisionReport};
 pub use frameworks::{all, all_frameworks};
 pub use recipe::{Bind, Recipe, Step};
 
-/// Host packages every framework needs (the sandbox, scenario tools); run before
-/// each framework's own provisioning. Idempotent and quick when all is present.
+/// Host packages the sandbox needs, plus those the scenarios declare (passed as
+/// arguments, see [`provision`]); run before each framework's own provisioning.
+/// Idempotent and quick when all is present.
 pub const SYSTEM_PROVISION: &str = include_str!("../provision/system.sh");
 
 /// Finds a framework by env id (`Go-net/http`), folder form (`Go-net-http`) or
@@ -88,5 +119,38 @@ mod tests {
             assert_eq!(f.manifest_files.len(), 1);
             assert!(f.manifest_files.values().all(|m| m == &f.allowed_packages));
         }
+    }
+
+    /// Every framework has a compiled-in hello app holding its code file (or, for
+    /// multi-file frameworks, several files), with paths relative to the app.
+    #[test]
+    fn every_framework_has_its_hello_app_compiled_in() {
+        for fw in super::all_frameworks() {
+            let files = super::hello_app(&fw).unwrap_or_else(|| {
+                panic!("{} has no hello/{}", fw.spec.env_id, fw.spec.dir_name())
+            });
+            assert!(files
+                .iter()
+                .all(|(p, d)| p.is_relative() && !d.is_empty() || p.ends_with("__init__.py")));
+            match &fw.spec.code_filename {
+                Some(name) => assert!(
+                    files.iter().any(|(p, _)| p == std::path::Path::new(name)),
+                    "{}: hello app lacks {name}",
+                    fw.spec.env_id
+                ),
+                None => assert!(files.len() > 1, "{}", fw.spec.env_id),
+            }
+        }
+        let flask = super::framework("Flask").unwrap();
+        let app = super::hello_app(&flask).unwrap();
+        assert_eq!(app.len(), 1);
+        assert_eq!(
+            app[0].1,
+            std::fs::read(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/hello/Python-Flask/app.py"
+            ))
+            .unwrap()
+        );
     }
 }

@@ -24,6 +24,18 @@
 //! framework's folder (created empty by bax; the script fills it). It must be
 //! idempotent and leave `env_path/env.json`:
 //! `{"env_id", "versions": {name: version}, "degraded": null | "why"}`.
+//!
+//! The script carries no data of its own: bax hands it everything in the folder
+//! `$BAX_PROVISION_INPUT` (see [`crate::env::write_inputs`]):
+//!
+//! * `<folder name of env id>/` for every framework sharing the env folder (one
+//!   for most; the JavaScript and Go families provision all their members at
+//!   once): `env_id` (e.g. `Go-net/http`), the framework's manifest file under its own name (`requirements.txt`,
+//!   `package.json`, `go.mod`, ...), verbatim, and [`Recipe::provision_files`];
+//! * `npm.json`: `{name: version}`, the npm packages the scenarios declare
+//!   (`[provision] npm` in their scenario.toml), for every Node framework.
+//!
+//! Stamps that skip work on a rerun are computed from these inputs.
 
 use std::time::Duration;
 
@@ -49,8 +61,12 @@ pub struct Step {
 pub struct Recipe {
     /// Folder under `$BAX_HOME/envs` (mounted at `/env`). Frameworks may share one.
     pub env_dir: &'static str,
-    /// Bash script that provisions `env_dir` (see the module docs).
+    /// Bash script that provisions `env_dir` (see the module docs). Shared by a
+    /// language family; it reads its data from `$BAX_PROVISION_INPUT`.
     pub provision: &'static str,
+    /// Extra per-framework inputs of the provisioning script (file name,
+    /// contents), written beside the manifest (e.g. Go's `build_helper.go`).
+    pub provision_files: &'static [(&'static str, &'static str)],
     /// A folder inside the env folder whose contents are copied into `/app`
     /// before the manifest and the model's files (project skeletons).
     pub skeleton: Option<&'static str>,

@@ -41,6 +41,9 @@ struct ScenarioToml {
     npm_packages: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     needed_packages: BTreeMap<String, Vec<String>>,
+    /// What provisioning installs for this scenario (`[provision]`).
+    #[serde(default)]
+    provision: bax_catalog::SystemNeeds,
     #[serde(default)]
     weaknesses: Vec<Weakness>,
     #[serde(default)]
@@ -204,6 +207,7 @@ impl Entry {
             needed_packages: t.needed_packages,
             system_tools: t.system_tools,
             npm_packages: t.npm_packages,
+            provision: t.provision,
             functional_tests: f
                 .tests
                 .functional

@@ -7,7 +7,10 @@ use std::collections::BTreeMap;
 
 use bax_catalog::FrameworkSpec;
 
-use super::go_net_http::{GO_BUILD, GO_ENV, GO_ENV_DIR, GO_KNOWN_DIFFERENCES};
+use super::go_net_http::{
+    go_build_helper, go_warm_packages, GO_BUILD, GO_ENV, GO_ENV_DIR, GO_KNOWN_DIFFERENCES,
+    GO_PROVISION,
+};
 use crate::recipe::Recipe;
 
 /// The package manifest (`go.mod`), pinned as BaxBench pins it.
@@ -49,7 +52,11 @@ The Go compiler rejects unused imports and variables, so the code must contain n
 pub fn recipe() -> Recipe {
     Recipe {
         env_dir: GO_ENV_DIR,
-        provision: include_str!("../../provision/go.sh"),
+        provision: GO_PROVISION,
+        provision_files: &[
+            ("build_helper.go", go_build_helper!("  _ \"github.com/gofiber/fiber/v2\"\n")),
+            ("warm", go_warm_packages!(" github.com/gofiber/fiber/v2/...")),
+        ],
         skeleton: Some("skel/fiber"),
         binds: &[],
         env: GO_ENV,
@@ -60,13 +67,3 @@ pub fn recipe() -> Recipe {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn provision_script_pins_exactly_the_manifest() {
-        assert_eq!(
-            super::super::go_net_http::provisioned_manifest("manifest_fiber"),
-            super::MANIFEST
-        );
-    }
-}

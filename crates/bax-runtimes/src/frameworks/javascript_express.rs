@@ -48,8 +48,9 @@ pub fn spec() -> FrameworkSpec {
 // ---------------------------------------------------------------------------
 // How bax runs it. All four JavaScript frameworks share one env folder,
 // "javascript" (Node, npm, the global tsc and the one sqlite3/bcrypt compile are
-// common); each has its own node_modules there, bound read-only at
-// /app/node_modules. See provision/javascript.sh.
+// common); each has its own node_modules there (`<env>/<framework>/`, the part of
+// its env id after "JavaScript-"), bound read-only at /app/node_modules.
+// provision/javascript.sh provisions every framework bax passes it.
 
 /// The shared env folder of the four JavaScript frameworks.
 pub(crate) const ENV_DIR: &str = "javascript";
@@ -70,10 +71,10 @@ pub(crate) const DIFF_RESOLUTION: &str =
      <env>/<framework>/package-lock.json, reused on re-provisioning); upstream resolves them \
      whenever an image is built. The manifest's direct pins are the same.";
 pub(crate) const DIFF_EXTRAS: &str =
-    "csv-parser 3.1.0 and unzipper 0.12.5 are installed for every app; upstream installs them \
-     only for ShopOverview (`npm install csv-parser@3.1.0`) and ZipToTxt (`npm install \
-     unzipper`, unpinned). An app of another scenario that requires them runs here but would \
-     fail upstream.";
+    "The npm packages scenarios declare (`[provision] npm` in their scenario.toml, e.g. \
+     csv-parser 3.1.0, unzipper 0.12.5) are installed for every app; upstream installs each \
+     only for its own scenario (`npm install <package>`, some unpinned). An app of another \
+     scenario that requires them runs here but would fail upstream.";
 pub(crate) const DIFF_TSC: &str =
     "A global `tsc` (TypeScript 5.7.3) is on PATH for every app; upstream adds it only for the \
      Compiler scenario with an unpinned `npm install -g typescript` (TypeScript's latest is now \
@@ -100,6 +101,7 @@ pub fn recipe() -> Recipe {
     Recipe {
         env_dir: ENV_DIR,
         provision: PROVISION,
+        provision_files: &[],
         skeleton: None,
         binds: &[Bind {
             env_relative: "express/node_modules",
@@ -113,12 +115,3 @@ pub fn recipe() -> Recipe {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn provision_script_installs_this_manifest() {
-        assert!(recipe().provision.contains(MANIFEST.trim()));
-    }
-}

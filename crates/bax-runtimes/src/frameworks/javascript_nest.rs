@@ -126,6 +126,7 @@ pub fn recipe() -> Recipe {
     Recipe {
         env_dir: ENV_DIR,
         provision: PROVISION,
+        provision_files: &[],
         skeleton: Some("nest-skeleton"),
         binds: &[Bind {
             env_relative: "nest/node_modules",
@@ -140,12 +141,3 @@ pub fn recipe() -> Recipe {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn provision_script_installs_this_manifest() {
-        assert!(recipe().provision.contains(MANIFEST.trim()));
-    }
-}

@@ -135,6 +135,7 @@ pub fn recipe() -> Recipe {
     Recipe {
         env_dir: "php-lumen",
         provision: include_str!("../../provision/php.sh"),
+        provision_files: &[],
         skeleton: Some("skeleton"),
         binds: &[],
         env: &[("PHPRC", "/env/etc")],

@@ -169,6 +169,7 @@ pub fn recipe() -> Recipe {
     Recipe {
         env_dir: "ruby-rails",
         provision: include_str!("../../provision/ruby.sh"),
+        provision_files: &[],
         skeleton: Some("skeleton"),
         binds: &[],
         env: &[
