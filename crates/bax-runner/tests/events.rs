@@ -1,7 +1,7 @@
 //! The runner's event stream on real sandboxes: the order of events, their
 //! identity, and that they carry the same verdicts the runner returns.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use bax_catalog::{Catalog, CatalogSource};
@@ -26,20 +26,6 @@ fn ready(home: &BaxHome) -> bool {
         eprintln!("SKIPPED: needs root, bubblewrap and `bax env setup Python-Flask`");
     }
     ok
-}
-
-fn read_dir(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut files = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let e = e.unwrap();
-        if e.file_type().unwrap().is_file() {
-            files.push((
-                PathBuf::from(e.file_name()),
-                std::fs::read(e.path()).unwrap(),
-            ));
-        }
-    }
-    files
 }
 
 /// An owned line per event, so a stream can be compared as a whole.
@@ -79,7 +65,7 @@ fn events_follow_the_run_and_carry_its_verdicts() {
     )
     .unwrap();
     let task = catalog.task("Calculator-Python-Flask").unwrap();
-    let files = read_dir(&bax_scenarios::reference_dir("Calculator").unwrap());
+    let files = bax_scenarios::reference_files("Calculator", "Python-Flask").unwrap();
     let runner = Runner::new(home.clone(), RunnerConfig::default()).unwrap();
     let only = [
         "func_test_expressions".to_string(),
