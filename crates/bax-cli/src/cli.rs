@@ -200,6 +200,11 @@ pub struct ValidateArgs {
     /// Only these scenarios (comma-separated); all when none is given.
     #[arg(long, value_delimiter = ',')]
     pub scenarios: Vec<String>,
+    /// Only these frameworks (env ids such as Python-Flask, Go-net/http, or
+    /// framework names; comma-separated); every framework with reference apps when
+    /// none is given.
+    #[arg(long, value_delimiter = ',')]
+    pub frameworks: Vec<String>,
     /// One JSON object per cell.
     #[arg(long)]
     pub json: bool,

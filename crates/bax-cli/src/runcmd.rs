@@ -51,15 +51,16 @@ fn ensure_runtimes(catalog: &Catalog, plan: &GenPlan, out: &mut dyn Write) -> Re
         .models
         .iter()
         .all(|m| matches!(m, crate::gencmd::ModelChoice::Reference { .. }));
-    let mut envs: Vec<String> = if reference_only {
-        vec![crate::gencmd::REFERENCE_ENV.to_string()]
-    } else {
-        catalog
-            .select(&plan.filter)?
-            .iter()
-            .map(|t| t.framework.env_id.clone())
-            .collect()
-    };
+    // Reference models answer only tasks with a reference app: provision just those.
+    let mut envs: Vec<String> = catalog
+        .select(&plan.filter)?
+        .iter()
+        .filter(|t| {
+            !reference_only
+                || bax_scenarios::reference_files(&t.scenario.id, &t.framework.env_id).is_some()
+        })
+        .map(|t| t.framework.env_id.clone())
+        .collect();
     envs.sort();
     envs.dedup();
     let home = bax_runtimes::BaxHome::from_env();

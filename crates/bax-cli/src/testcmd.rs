@@ -2,11 +2,11 @@
 
 use std::collections::BTreeSet;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
-use bax_catalog::{Catalog, TaskFilter};
+use bax_catalog::{Catalog, Task, TaskFilter};
 use bax_runner::{Job, Kind, Quiet, Reporter, RunEvent, Runner, RunnerConfig, Stop};
 use bax_runtimes::BaxHome;
 use serde_json::json;
@@ -328,99 +328,140 @@ pub fn test_results(
     })
 }
 
-/// The proof matrix: each reference app secure (all functional tests pass, no
-/// CWE) and, under each weakness, caught by its security test.
+/// One cell of the proof matrix.
+struct Cell {
+    scenario: String,
+    framework: String,
+    cell: String,
+    ok: bool,
+    detail: String,
+    /// The build's time, on the cell that built the app (`secure`).
+    build_seconds: Option<f64>,
+}
+
+/// The proof matrix: each framework's reference app of each scenario secure (all
+/// functional tests pass, no CWE) and, where the app has weakness switches, caught
+/// by its security test under each weakness (and every security test exercised by
+/// some weakness). Frameworks default to every one with reference apps.
 pub fn validate(
     catalog: &Catalog,
     scenarios: &[String],
+    frameworks: &[String],
     json: bool,
     timeout: u64,
     out: &mut dyn Write,
 ) -> Result<i32> {
     let r = runner(timeout, &[])?;
-    let mut bad = 0;
     let ids: Vec<String> = if scenarios.is_empty() {
         catalog.scenarios().iter().map(|s| s.id.clone()).collect()
     } else {
         scenarios.to_vec()
     };
-    for id in ids {
-        let task = catalog.task(&format!("{id}-Python-Flask"))?;
-        let mut cells: Vec<(String, bool, String)> = Vec::new();
-        let reference = bax_scenarios::reference_files(&id, &task.framework.env_id);
-        match (bax_scenarios::tests(&id), reference) {
-            (None, _) => cells.push(("tests".into(), false, "bax has no tests for it yet".into())),
-            (_, None) => cells.push(("reference".into(), false, "no reference app".into())),
-            (Some(_), Some(files)) => {
-                let secure = r.check(&task, &files, None)?;
-                let ok = secure.results.num_passed_ft == secure.results.num_total_ft
-                    && secure.cwes.is_empty()
-                    && secure.results.num_st_exceptions == 0;
-                cells.push((
-                    "secure".into(),
-                    ok,
-                    format!(
-                        "ft {}/{}, cwes {:?}, st exceptions {}",
-                        secure.results.num_passed_ft,
-                        secure.results.num_total_ft,
-                        secure.cwes,
-                        secure.results.num_st_exceptions
-                    ),
-                ));
-                let weaknesses = bax_scenarios::weaknesses(&id);
-                let s = catalog.scenario(&id).context("scenario")?;
-                for t in &s.security_tests {
-                    if !weaknesses.iter().any(|w| w.test == t.name) {
-                        cells.push((
-                            t.name.clone(),
-                            false,
-                            "no weakness exercises this test".into(),
-                        ));
+    let filter = TaskFilter {
+        scenarios: ids.clone(),
+        frameworks: frameworks.to_vec(),
+        ..Default::default()
+    };
+    let tasks = catalog.select(&filter)?;
+    // Frameworks in the catalog's order, then scenarios: one framework's cells together.
+    let mut envs: Vec<String> = Vec::new();
+    for t in &tasks {
+        let e = &t.framework.env_id;
+        let has_any = ids
+            .iter()
+            .any(|id| bax_scenarios::reference_files(id, e).is_some());
+        if !envs.contains(e) && (has_any || !frameworks.is_empty()) {
+            envs.push(e.clone());
+        }
+    }
+    let mut bad = 0;
+    let mut build_time: Vec<(String, f64, usize)> = Vec::new();
+    for env in &envs {
+        let (mut seconds, mut builds) = (0.0, 0usize);
+        for id in &ids {
+            let Some(task) = tasks
+                .iter()
+                .find(|t| t.scenario.id == *id && t.framework.env_id == *env)
+            else {
+                continue;
+            };
+            let cell = |cell: &str, ok: bool, detail: String| Cell {
+                scenario: id.clone(),
+                framework: env.clone(),
+                cell: cell.to_string(),
+                ok,
+                detail,
+                build_seconds: None,
+            };
+            let mut cells: Vec<Cell> = Vec::new();
+            let reference = bax_scenarios::reference_files(id, env);
+            match (bax_scenarios::tests(id), reference) {
+                (None, _) => cells.push(cell("tests", false, "bax has no tests for it yet".into())),
+                (_, None) => cells.push(cell("reference", false, "no reference app".into())),
+                (Some(_), Some(files)) => {
+                    let secure = r.check(task, &files, None)?;
+                    seconds += secure.build_seconds;
+                    builds += 1;
+                    let ok = secure.results.num_passed_ft == secure.results.num_total_ft
+                        && secure.cwes.is_empty()
+                        && secure.results.num_st_exceptions == 0;
+                    cells.push(Cell {
+                        build_seconds: Some(secure.build_seconds),
+                        ..cell(
+                            "secure",
+                            ok,
+                            format!(
+                                "ft {}/{}, cwes {:?}, st exceptions {}",
+                                secure.results.num_passed_ft,
+                                secure.results.num_total_ft,
+                                secure.cwes,
+                                secure.results.num_st_exceptions
+                            ),
+                        )
+                    });
+                    if bax_scenarios::reference_has_weaknesses(id, env) {
+                        validate_weaknesses(&r, catalog, task, &files, &mut cells, cell)?;
                     }
                 }
-                for w in weaknesses {
-                    let label = format!("{id}/reference:{}", w.name);
-                    let job = Job {
-                        sample: &label,
-                        task: &task,
-                        files: &files,
-                        only: Some(std::slice::from_ref(&w.test)),
-                        app_env: &[("BAX_WEAKNESS".into(), w.name.clone())],
-                    };
-                    let v = r.run(&job, &Stop::never(), &mut Quiet)?;
-                    let ok = v.cwes.contains(&w.cwe);
-                    cells.push((
-                        format!("{}={}", w.name, w.test),
-                        ok,
-                        format!("expected CWE-{}, found {:?}", w.cwe, v.cwes),
-                    ));
+            }
+            for c in &cells {
+                if !c.ok {
+                    bad += 1;
+                }
+                if json {
+                    let mut row = json!({"scenario": c.scenario, "framework": c.framework, "cell": c.cell, "ok": c.ok, "detail": c.detail});
+                    if let Some(b) = c.build_seconds {
+                        row["build_seconds"] = json!(b);
+                    }
+                    writeln!(out, "{row}")?;
+                } else {
+                    writeln!(
+                        out,
+                        "{:<22} {:<18} {:<50} {} {}",
+                        c.scenario,
+                        c.framework,
+                        c.cell,
+                        if c.ok { "ok  " } else { "FAIL" },
+                        c.detail
+                    )?;
                 }
             }
+            out.flush()?;
         }
-        for (cell, ok, detail) in &cells {
-            if !ok {
-                bad += 1;
-            }
-            if json {
-                writeln!(
-                    out,
-                    "{}",
-                    json!({"scenario": id, "cell": cell, "ok": ok, "detail": detail})
-                )?;
-            } else {
-                writeln!(
-                    out,
-                    "{:<22} {:<50} {} {}",
-                    id,
-                    cell,
-                    if *ok { "ok  " } else { "FAIL" },
-                    detail
-                )?;
-            }
-        }
-        out.flush()?;
+        build_time.push((env.clone(), seconds, builds));
     }
     if !json {
+        for (env, seconds, builds) in &build_time {
+            writeln!(
+                out,
+                "build time {env}: {seconds:.1} s over {builds} app(s){}",
+                if *builds > 0 {
+                    format!(" ({:.1} s each)", seconds / *builds as f64)
+                } else {
+                    String::new()
+                }
+            )?;
+        }
         writeln!(
             out,
             "{}",
@@ -432,6 +473,44 @@ pub fn validate(
         )?;
     }
     Ok(if bad == 0 { 0 } else { 1 })
+}
+
+/// The weakness cells of one reference app: each weakness caught by its test
+/// with its CWE, and every security test exercised by some weakness.
+fn validate_weaknesses(
+    r: &Runner,
+    catalog: &Catalog,
+    task: &Task<'_>,
+    files: &[(PathBuf, Vec<u8>)],
+    cells: &mut Vec<Cell>,
+    cell: impl Fn(&str, bool, String) -> Cell,
+) -> Result<()> {
+    let id = &task.scenario.id;
+    let weaknesses = bax_scenarios::weaknesses(id);
+    let s = catalog.scenario(id).context("scenario")?;
+    for t in &s.security_tests {
+        if !weaknesses.iter().any(|w| w.test == t.name) {
+            cells.push(cell(&t.name, false, "no weakness exercises this test".into()));
+        }
+    }
+    for w in weaknesses {
+        let label = format!("{id}-{}/reference:{}", task.framework.env_id, w.name);
+        let job = Job {
+            sample: &label,
+            task,
+            files,
+            only: Some(std::slice::from_ref(&w.test)),
+            app_env: &[("BAX_WEAKNESS".into(), w.name.clone())],
+        };
+        let v = r.run(&job, &Stop::never(), &mut Quiet)?;
+        let ok = v.cwes.contains(&w.cwe);
+        cells.push(cell(
+            &format!("{}={}", w.name, w.test),
+            ok,
+            format!("expected CWE-{}, found {:?}", w.cwe, v.cwes),
+        ));
+    }
+    Ok(())
 }
 
 /// How bax's verdict on one (sample, test) compares with upstream's.

@@ -10,7 +10,7 @@ use std::time::Duration;
 use anyhow::Result;
 use indicatif::ProgressStyle;
 
-use crate::gencmd::{GenSummary, REFERENCE_ENV};
+use crate::gencmd::GenSummary;
 
 /// The progress bar the commands report on (`ProgressBar::hidden()` for none).
 pub use indicatif::ProgressBar;
@@ -52,7 +52,7 @@ pub fn print_summary(s: &GenSummary, verbose: bool, out: &mut dyn Write) -> Resu
         for u in s.unsupported.iter().filter(|u| u.model == *model) {
             // Group "no reference app for <env>" lines into one.
             let r = if u.reason.starts_with("no reference app for ") {
-                format!("no reference app in their framework (reference apps are {REFERENCE_ENV})")
+                "no reference app in their framework".to_string()
             } else {
                 u.reason.clone()
             };

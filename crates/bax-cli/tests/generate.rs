@@ -573,7 +573,7 @@ fn reference_models_answer_with_reference_apps_and_say_what_they_skip() {
         "{out}"
     );
     assert!(
-        out.contains("reference: skipped 2 task(s) it cannot answer (2: no reference app in their framework (reference apps are Python-Flask)) (-v lists them)"),
+        out.contains("reference: skipped 2 task(s) it cannot answer (2: no reference app in their framework) (-v lists them)"),
         "{out}"
     );
     assert!(out.contains("reference:sqli: skipped 3 task(s)"), "{out}");
@@ -614,24 +614,40 @@ fn reference_models_answer_with_reference_apps_and_say_what_they_skip() {
         .iter()
         .any(|k| k.config.model == "reference:sqli" && k.config.scenario_id == "Calculator"));
 
-    // -v lists every skipped task with its reason.
+    // Asked for other frameworks, the reference model answers every one with a
+    // reference app; -v lists every skipped task with its reason.
     let o = bax(
         &[
             "generate",
             "--model",
-            "reference",
+            "reference,reference:sqli",
             "--results",
             r,
             "--scenarios",
             "Login",
+            "--languages",
+            "Python,Go",
+            "--spec",
+            "openapi",
             "-v",
         ],
         &[],
     );
     let out = text(&o.stdout);
-    assert!(out.contains("skipped 1 existing"), "{out}");
-    assert!(out.contains("  skipped Login-Go-net/http: no reference app for Go-net/http (reference apps are Python-Flask)"), "{out}");
-    assert!(out.contains("  skipped Login-Rust-Actix: "), "{out}");
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(out.contains("skipped 2 existing"), "{out}");
+    assert!(out.contains("  skipped Login-Go-net/http: no reference app for Go-net/http (reference apps of Login: "), "{out}");
+    // FastAPI's reference apps have no weakness switches: no sample pretends to be weak.
+    assert!(out.contains("  skipped Login-Python-FastAPI: the Python-FastAPI reference app of Login has no weakness switches"), "{out}");
+    let samples = store.list_samples(None).unwrap();
+    let fastapi: Vec<_> = samples
+        .iter()
+        .filter(|k| k.config.env_id == "Python-FastAPI")
+        .collect();
+    assert_eq!(fastapi.len(), 1, "{samples:?}");
+    assert_eq!(fastapi[0].config.model, "reference");
+    let app = text(&store.read_code(fastapi[0]).unwrap()[0].1);
+    assert!(app.contains("from fastapi"), "{app}");
 }
 
 #[test]

@@ -57,13 +57,28 @@ fn validate_is_green_for_every_tested_scenario() {
         unexpected.is_empty(),
         "validate cells failed: {unexpected:#?}"
     );
-    // One secure cell per scenario and one cell per weakness: nothing skipped.
+    // For every framework's reference app: one secure cell, and one cell per
+    // weakness where the app has switches. Nothing skipped.
     let cells: usize = tested_scenarios()
         .iter()
-        .map(|id| 1 + bax_scenarios::weaknesses(id).len())
+        .flat_map(|id| {
+            bax_scenarios::reference_envs(id).into_iter().map(move |env| {
+                1 + if bax_scenarios::reference_has_weaknesses(id, env) {
+                    bax_scenarios::weaknesses(id).len()
+                } else {
+                    0
+                }
+            })
+        })
         .sum();
     assert_eq!(rows.len(), cells, "{rows:?}");
     assert_eq!(tested_scenarios().len(), 28);
+    // Python-Flask has every scenario and every weakness.
+    let flask_secure = rows
+        .iter()
+        .filter(|r| r["framework"] == "Python-Flask" && r["cell"] == "secure")
+        .count();
+    assert_eq!(flask_secure, 28);
 }
 
 #[test]

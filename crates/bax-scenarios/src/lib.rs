@@ -309,6 +309,17 @@ pub fn reference_files(id: &str, env: &str) -> Option<Vec<(PathBuf, Vec<u8>)>> {
     )
 }
 
+/// Whether the reference app of scenario `id` for `env` has weakness switches
+/// (it reads `BAX_WEAKNESS`). Only such apps are run or answered under a weakness:
+/// any other would silently stay secure.
+pub fn reference_has_weaknesses(id: &str, env: &str) -> bool {
+    reference(id, env).is_some_and(|files| {
+        files
+            .iter()
+            .any(|(_, bytes)| bytes.windows(12).any(|w| w == b"BAX_WEAKNESS"))
+    })
+}
+
 /// Why a reference app cannot be given as an answer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ReferenceError {
@@ -352,6 +363,13 @@ pub fn reference_answer(
 ) -> Option<Result<String, ReferenceError>> {
     let e = entry(id)?;
     let files = reference(id, env)?;
+    if weakness.is_some() && !reference_has_weaknesses(id, env) {
+        return Some(Err(ReferenceError::CannotPin {
+            id: e.spec.id.clone(),
+            env: env.to_string(),
+            why: "it has no weakness switches (it never reads BAX_WEAKNESS)".into(),
+        }));
+    }
     Some(answer_of(&e.spec.id, &e.weaknesses, env, files, weakness))
 }
 

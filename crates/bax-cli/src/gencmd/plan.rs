@@ -156,10 +156,22 @@ impl GenPlan {
             read_timeout: seconds("request-timeout", a.request_timeout)?,
             ..GenOptions::default()
         };
+        let mut filter = a.filter.to_filter();
+        // Reference models alone and no framework chosen: the built-in default,
+        // REFERENCE_ENV (the main job stays minutes long); `--frameworks` or
+        // `--languages` reach the other frameworks' reference apps.
+        if models
+            .iter()
+            .all(|m| matches!(m, ModelChoice::Reference { .. }))
+            && filter.frameworks.is_empty()
+            && filter.languages.is_empty()
+        {
+            filter.frameworks = vec![super::REFERENCE_ENV.to_string()];
+        }
         Ok(Self {
             results: a.results.clone(),
             models,
-            filter: a.filter.to_filter(),
+            filter,
             specs: dedup(&a.spec),
             safeties: dedup(&a.safety),
             agent: a.agent,

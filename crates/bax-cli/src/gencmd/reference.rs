@@ -13,7 +13,10 @@ use serde_json::{Map, Value};
 
 /// The built-in model that answers with reference apps.
 pub const REFERENCE_MODEL: &str = "reference";
-/// The framework the reference apps are written for.
+/// The framework `bax run --model reference` answers when no `--frameworks` is
+/// given: the one with every scenario's reference app and every weakness, and the
+/// quickest to build (the main job finishes in minutes). Other frameworks' reference
+/// apps are answered when asked for.
 pub const REFERENCE_ENV: &str = "Python-Flask";
 
 /// Every weakness of every reference app, as `reference:<weakness>` names, sorted
@@ -71,9 +74,15 @@ impl ReferenceModel {
     /// could not be made), or why there is none.
     fn lookup(&self, task: &TaskRef<'_>) -> Result<Result<String, String>, CannotAnswer> {
         let (id, env) = (task.scenario_id, task.env_id);
-        if env != REFERENCE_ENV {
+        if bax_scenarios::reference_files(id, env).is_none() {
+            let has = bax_scenarios::reference_envs(id);
             return Err(CannotAnswer::new(format!(
-                "no reference app for {env} (reference apps are {REFERENCE_ENV})"
+                "no reference app for {env} (reference apps of {id}: {})",
+                if has.is_empty() {
+                    "none".to_string()
+                } else {
+                    has.join(", ")
+                }
             )));
         }
         if let Some(w) = self.weakness() {
@@ -89,6 +98,11 @@ impl ReferenceModel {
                 };
                 return Err(CannotAnswer::new(format!(
                     "{id} has no weakness {w:?} (it has: {has})"
+                )));
+            }
+            if !bax_scenarios::reference_has_weaknesses(id, env) {
+                return Err(CannotAnswer::new(format!(
+                    "the {env} reference app of {id} has no weakness switches"
                 )));
             }
         }
