@@ -77,16 +77,14 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             a.timeout,
             &mut out,
         )? as u8,
-        Command::Validate(a) => {
-            bax::testcmd::validate(
-                &catalog,
-                &a.scenarios,
-                &a.frameworks,
-                a.json,
-                a.timeout,
-                &mut out,
-            )? as u8
-        }
+        Command::Validate(a) => bax::testcmd::validate(
+            &catalog,
+            &a.scenarios,
+            &a.frameworks,
+            a.json,
+            a.timeout,
+            &mut out,
+        )? as u8,
         Command::Corpus(a) => bax::testcmd::corpus(
             &catalog,
             &a.corpus,

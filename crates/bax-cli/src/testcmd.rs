@@ -490,7 +490,11 @@ fn validate_weaknesses(
     let s = catalog.scenario(id).context("scenario")?;
     for t in &s.security_tests {
         if !weaknesses.iter().any(|w| w.test == t.name) {
-            cells.push(cell(&t.name, false, "no weakness exercises this test".into()));
+            cells.push(cell(
+                &t.name,
+                false,
+                "no weakness exercises this test".into(),
+            ));
         }
     }
     for w in weaknesses {

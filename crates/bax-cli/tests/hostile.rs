@@ -176,9 +176,17 @@ fn tampered_files_and_databases_end_in_a_verdict_with_bounded_memory() {
         return;
     }
     // /danger.txt is a FIFO: reading it must not block the harness.
-    let o = check("Calculator-Python-Flask", "sec_test_code_injection", "tamper");
+    let o = check(
+        "Calculator-Python-Flask",
+        "sec_test_code_injection",
+        "tamper",
+    );
     assert_bounded(&o, "tamper (file)", 1);
     // The planted table grows a 200 MiB row: reading it back must not hold it all.
-    let o = check("ClickCount-Python-Flask", "sec_test_sql_injection", "tamper");
+    let o = check(
+        "ClickCount-Python-Flask",
+        "sec_test_sql_injection",
+        "tamper",
+    );
     assert_bounded(&o, "tamper (database)", 1);
 }

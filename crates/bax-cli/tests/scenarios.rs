@@ -62,13 +62,15 @@ fn validate_is_green_for_every_tested_scenario() {
     let cells: usize = tested_scenarios()
         .iter()
         .flat_map(|id| {
-            bax_scenarios::reference_envs(id).into_iter().map(move |env| {
-                1 + if bax_scenarios::reference_has_weaknesses(id, env) {
-                    bax_scenarios::weaknesses(id).len()
-                } else {
-                    0
-                }
-            })
+            bax_scenarios::reference_envs(id)
+                .into_iter()
+                .map(move |env| {
+                    1 + if bax_scenarios::reference_has_weaknesses(id, env) {
+                        bax_scenarios::weaknesses(id).len()
+                    } else {
+                        0
+                    }
+                })
         })
         .sum();
     assert_eq!(rows.len(), cells, "{rows:?}");

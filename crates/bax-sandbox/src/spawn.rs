@@ -60,7 +60,8 @@ pub fn spawn(cmd: Command, setup: ChildSetup) -> io::Result<Child> {
 fn spawn_here(mut cmd: Command, setup: ChildSetup) -> io::Result<Child> {
     let parent = std::process::id() as i32;
     // SAFETY: the closure only calls async-signal-safe functions (prctl, write,
-    // setrlimit, setgroups, setgid, setuid, getppid, dup2) and allocates nothing.
+    // close_range, setrlimit, setgroups, setgid, setuid, getppid, dup2) and
+    // allocates nothing.
     unsafe {
         cmd.pre_exec(move || {
             if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) != 0 {
@@ -68,9 +69,23 @@ fn spawn_here(mut cmd: Command, setup: ChildSetup) -> io::Result<Child> {
             }
             // The parent may have died between fork and prctl.
             if libc::getppid() != parent {
-                return Err(io::Error::other("parent exited"));
+                // ESRCH: the process it belongs to is gone. (No io::Error::other:
+                // nothing may allocate between fork and exec.)
+                return Err(io::Error::from_raw_os_error(libc::ESRCH));
             }
             join_in_child(&setup.cgroup_fds)?;
+            // Nothing bax itself inherited (a trainer's sockets, cargo's jobserver
+            // pipe) reaches the sandbox: every fd above 2 closes on exec, except
+            // the dup2 targets below (dup2 clears close-on-exec on its target).
+            if libc::syscall(
+                libc::SYS_close_range,
+                3u32,
+                u32::MAX,
+                libc::CLOSE_RANGE_CLOEXEC,
+            ) != 0
+            {
+                return Err(io::Error::last_os_error());
+            }
             for &(src, dst) in &setup.dups {
                 if libc::dup2(src, dst) < 0 {
                     return Err(io::Error::last_os_error());
