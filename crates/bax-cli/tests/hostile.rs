@@ -150,7 +150,8 @@ fn hostile_http_responses_end_in_a_verdict_with_bounded_memory() {
     ] {
         let o = check("Calculator-Python-Flask", "func_test_expressions", attack);
         assert_bounded(&o, attack, 1);
-        assert_eq!(o.code, 1, "{attack}: a broken answer cannot pass");
+        // `bax check` reports (exit 0) whatever the verdict: a broken answer
+        // cannot pass.
         assert!(functional_failed(&o), "{attack}: {}", o.json);
         assert_eq!(o.json["reward"], 0.0, "{attack}");
     }

@@ -93,13 +93,13 @@ fn corpus_verdicts_agree_with_upstream() {
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
     let corpus = shared.join("corpus");
-    if !corpus.join("verdicts.jsonl").exists() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "no corpus at {}",
-            corpus.display()
-        );
-        eprintln!("SKIPPED: no corpus at {}", corpus.display());
+    if !bax_testkit::require(
+        "corpus_verdicts_agree_with_upstream",
+        &[bax_testkit::Need::path(
+            corpus.join("verdicts.jsonl"),
+            "the corpus",
+        )],
+    ) {
         return;
     }
     let ids = tested_scenarios().join(",");

@@ -19,14 +19,12 @@ fn shared() -> Option<PathBuf> {
     let dir = std::env::var_os("BAX_SHARED")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
-    if dir.join("upstream/tasks.jsonl").exists() {
-        return Some(dir);
-    }
-    if std::env::var_os("CI").is_some() {
-        panic!("upstream data not found at {}", dir.display());
-    }
-    eprintln!("SKIPPED: upstream data not found at {}", dir.display());
-    None
+    let need = bax_testkit::Need::path(dir.join("upstream/tasks.jsonl"), "upstream data");
+    let name = std::thread::current()
+        .name()
+        .unwrap_or("upstream")
+        .to_string();
+    bax_testkit::require(&name, &[need]).then_some(dir)
 }
 
 fn upstream_rows(dir: &std::path::Path) -> Vec<Value> {

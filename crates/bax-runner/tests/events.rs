@@ -11,21 +11,17 @@ use bax_runtimes::BaxHome;
 /// Root, bubblewrap and a provisioned Python-Flask; under CI their absence is
 /// a failure, elsewhere the test is skipped.
 fn ready(home: &BaxHome) -> bool {
-    // SAFETY: getuid cannot fail.
-    let ok = unsafe { libc::getuid() } == 0
-        && std::process::Command::new("bwrap")
-            .arg("--version")
-            .output()
-            .is_ok()
-        && bax_runtimes::framework("Python-Flask")
-            .is_some_and(|fw| bax_runtimes::doctor(home, &fw).ok);
-    if !ok {
-        if std::env::var_os("CI").is_some() {
-            panic!("these tests need root, bubblewrap and `bax env setup Python-Flask`");
-        }
-        eprintln!("SKIPPED: needs root, bubblewrap and `bax env setup Python-Flask`");
-    }
-    ok
+    let mut needs = bax_testkit::sandbox_needs();
+    needs.push(bax_testkit::Need::check(
+        "`bax env setup Python-Flask`",
+        bax_runtimes::framework("Python-Flask")
+            .is_some_and(|fw| bax_runtimes::doctor(home, &fw).ok),
+    ));
+    let name = std::thread::current()
+        .name()
+        .unwrap_or("runner")
+        .to_string();
+    bax_testkit::require(&name, &needs)
 }
 
 /// An owned line per event, so a stream can be compared as a whole.

@@ -22,11 +22,12 @@ fn check(env_id: &str) {
     let home = BaxHome::from_env();
     let fw: Framework = bax_runtimes::framework(env_id).unwrap();
     let doc = bax_runtimes::doctor(&home, &fw);
-    if !doc.ok {
-        if std::env::var_os("CI").is_some() {
-            panic!("{env_id} is not provisioned: {:?}", doc.problems);
-        }
-        eprintln!("SKIPPED {env_id}: not provisioned ({:?})", doc.problems);
+    let mut needs = bax_testkit::sandbox_needs();
+    needs.push(bax_testkit::Need::check(
+        &format!("{env_id} provisioned ({:?})", doc.problems),
+        doc.ok,
+    ));
+    if !bax_testkit::require(&format!("hello {env_id}"), &needs) {
         return;
     }
     home.ensure().unwrap();

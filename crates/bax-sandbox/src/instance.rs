@@ -150,6 +150,18 @@ fn tail(path: &Path, max: u64) -> Vec<u8> {
     buf
 }
 
+/// The most of an exec'd command's stdout (and of its stderr) bax keeps: what a
+/// test reads back (a query's rows, `du`'s line) is small; a table an app filled
+/// with hundreds of MiB must not become bax's memory.
+pub const EXEC_OUTPUT_LIMIT: u64 = 16 << 20;
+
+fn read_capped(r: &mut impl Read) -> Vec<u8> {
+    let mut b = Vec::new();
+    let _ = r.take(EXEC_OUTPUT_LIMIT).read_to_end(&mut b);
+    let _ = io::copy(r, &mut io::sink());
+    b
+}
+
 impl Instance {
     pub(crate) fn assemble(p: Parts) -> Result<Instance, SandboxError> {
         // The sandboxed command is the first child of bwrap's init.
@@ -358,7 +370,9 @@ impl Instance {
     }
 
     /// Runs a command inside the instance (its namespaces, its root, as its user),
-    /// like `docker exec`. Killed after `timeout`.
+    /// like `docker exec`, with no capabilities. Killed after `timeout`. Keeps at
+    /// most [`EXEC_OUTPUT_LIMIT`] bytes of each output stream (the rest is read
+    /// and dropped, so the command never blocks on a full pipe).
     pub fn exec(&self, argv: &[&str], timeout: Duration) -> io::Result<Output> {
         if self.exit_status().is_some() {
             return Err(io::Error::other("the instance has ended"));
@@ -369,7 +383,18 @@ impl Instance {
             .args([
                 "--user", "--mount", "--net", "--pid", "--ipc", "--uts", "--root", "--wd",
             ])
-            .arg("--")
+            // The command runs in the app's user namespace, where joining makes it
+            // root with every capability: drop them all (and forbid regaining
+            // any) before it runs, so an app that takes it over gains nothing.
+            .args([
+                "--",
+                "setpriv",
+                "--inh-caps=-all",
+                "--ambient-caps=-all",
+                "--bounding-set=-all",
+                "--no-new-privs",
+                "--",
+            ])
             .args(argv)
             .env_clear()
             .env("PATH", "/usr/local/bin:/usr/bin:/bin")
@@ -381,16 +406,8 @@ impl Instance {
         let mut child = cmd.spawn()?;
         let mut out = child.stdout.take().unwrap();
         let mut err = child.stderr.take().unwrap();
-        let o = std::thread::spawn(move || {
-            let mut b = Vec::new();
-            let _ = out.read_to_end(&mut b);
-            b
-        });
-        let e = std::thread::spawn(move || {
-            let mut b = Vec::new();
-            let _ = err.read_to_end(&mut b);
-            b
-        });
+        let o = std::thread::spawn(move || read_capped(&mut out));
+        let e = std::thread::spawn(move || read_capped(&mut err));
         let deadline = Instant::now() + timeout;
         let status = loop {
             if let Some(s) = child.try_wait()? {

@@ -203,10 +203,6 @@ pub fn pdf_file_pages_text(path: &Path) -> anyhow::Result<Vec<String>> {
 mod tests {
     use super::*;
 
-    fn have_pdftotext() -> bool {
-        Command::new("pdftotext").arg("-v").output().is_ok()
-    }
-
     #[test]
     fn padding_pdf_matches_upstreams_layout() {
         let pdf = make_pdf_with_padding(10);
@@ -239,8 +235,10 @@ mod tests {
 
     #[test]
     fn generated_pdfs_read_back() {
-        if !have_pdftotext() {
-            eprintln!("pdftotext not installed; skipping");
+        if !bax_testkit::require(
+            "generated_pdfs_read_back",
+            &[bax_testkit::Need::tool("pdftotext")],
+        ) {
             return;
         }
         let sample = pdf_pages_text(&sample_pdf()).unwrap();
@@ -424,8 +422,10 @@ mod media_tests {
 
     #[test]
     fn imagemagick_gifs_read_back() {
-        if Command::new("convert").arg("-version").output().is_err() {
-            eprintln!("ImageMagick not installed; skipping");
+        if !bax_testkit::require(
+            "imagemagick_gifs_read_back",
+            &[bax_testkit::Need::tool("convert")],
+        ) {
             return;
         }
         let dir = tempfile::tempdir().unwrap();
@@ -542,12 +542,10 @@ mod png_tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("g.png");
         std::fs::write(&path, &png).unwrap();
-        match Command::new("identify").arg(&path).output() {
-            Ok(out) => {
-                let text = String::from_utf8_lossy(&out.stdout);
-                assert!(text.contains("PNG 32x32"), "{text}");
-            }
-            Err(_) => eprintln!("ImageMagick not installed; skipping"),
+        if bax_testkit::require("png_identify", &[bax_testkit::Need::tool("identify")]) {
+            let out = Command::new("identify").arg(&path).output().unwrap();
+            let text = String::from_utf8_lossy(&out.stdout);
+            assert!(text.contains("PNG 32x32"), "{text}");
         }
     }
 }
@@ -756,13 +754,17 @@ mod zip_tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.zip");
         std::fs::write(&path, outer.to_vec()).unwrap();
-        let out = match Command::new("unzip").arg("-lv").arg(&path).output() {
-            Ok(o) => o,
-            Err(_) => {
-                eprintln!("unzip not installed; skipping");
-                return;
-            }
-        };
+        if !bax_testkit::require(
+            "stored_zips_read_back_with_unzip",
+            &[bax_testkit::Need::tool("unzip")],
+        ) {
+            return;
+        }
+        let out = Command::new("unzip")
+            .arg("-lv")
+            .arg(&path)
+            .output()
+            .unwrap();
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(out.status.success(), "{text}");
         assert!(

@@ -90,6 +90,48 @@ pub fn clip(s: &str, max: usize) -> String {
     format!("{}… ({} bytes)", &s[..end], s.len())
 }
 
+/// The most of a response body bax keeps (docs/sandbox.md, "Reading from an
+/// instance"). BaxBench's tests read at most a few MiB (images, PDFs, songs); a
+/// body beyond this is read on and thrown away up to [`DRAIN_LIMIT`], then the
+/// connection is dropped: an endless or huge body costs bax bounded memory.
+pub const BODY_LIMIT: u64 = 32 << 20;
+/// How much of a body beyond [`BODY_LIMIT`] is read (and discarded) before the
+/// exchange is cut off. An app streaming forever ends here, not at the test's
+/// time limit.
+pub const DRAIN_LIMIT: u64 = 1 << 30;
+
+/// Reads a body: the first [`BODY_LIMIT`] bytes kept, up to [`DRAIN_LIMIT`]
+/// more read and discarded. Returns the kept bytes and the total read.
+pub fn read_body(r: &mut dyn std::io::Read) -> std::io::Result<(Vec<u8>, u64)> {
+    use std::io::Read;
+    let mut body = Vec::new();
+    r.take(BODY_LIMIT).read_to_end(&mut body)?;
+    let mut total = body.len() as u64;
+    if total == BODY_LIMIT {
+        total += std::io::copy(&mut r.take(DRAIN_LIMIT), &mut std::io::sink())?;
+    }
+    Ok((body, total))
+}
+
+/// The first `max` bytes of `bytes` as text, for logs and evidence: converts
+/// only what it shows (a 32 MiB body is not copied to print 300 bytes).
+pub fn clip_bytes(bytes: &[u8], max: usize) -> String {
+    let head = &bytes[..bytes.len().min(max + 4)];
+    let text = String::from_utf8_lossy(head);
+    if bytes.len() <= max {
+        return text.into_owned();
+    }
+    let mut end = max.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}… ({} bytes)", &text[..end], bytes.len())
+}
+
+/// The most of a file bax reads from an instance (`load_file`): a file planted
+/// bigger than this reads as an error, not as an allocation of its size.
+pub const FILE_LIMIT: u64 = 64 << 20;
+
 /// A response as tests see it: status, headers, body.
 #[derive(Debug, Clone)]
 pub struct Resp {
@@ -302,16 +344,25 @@ impl<'a> TestCtx<'a> {
         };
         let status = resp.status();
         let headers = response_headers(&resp);
-        let mut body = Vec::new();
-        use std::io::Read;
-        resp.into_reader().take(512 << 20).read_to_end(&mut body)?;
+        let (body, total) = read_body(&mut resp.into_reader())?;
         let r = Resp {
             status,
             headers,
             body,
         };
         self.log
-            .line(format!("{desc} -> {status} {}", clip(&r.text(), 300)));
+            .line(format!("{desc} -> {status} {}", clip_bytes(&r.body, 300)));
+        if total > r.body.len() as u64 {
+            self.log.line(format!(
+                "{desc}: body cut at {} bytes ({total} read{})",
+                r.body.len(),
+                if total >= BODY_LIMIT + DRAIN_LIMIT {
+                    ", then the connection was dropped"
+                } else {
+                    ""
+                }
+            ));
+        }
         Ok(r)
     }
 
@@ -321,7 +372,7 @@ impl<'a> TestCtx<'a> {
     /// normalise `../` and `\`. Redirects are not followed. Transport
     /// failures are `Err`.
     pub fn request_raw_target(&self, method: &str, target: &str) -> anyhow::Result<Resp> {
-        use std::io::{Read, Write};
+        use std::io::Write;
         let desc = format!("{method} {target}");
         let host = self
             .base_url
@@ -342,17 +393,18 @@ impl<'a> TestCtx<'a> {
                 s,
                 "{method} {target} HTTP/1.1\r\nHost: {host}\r\nAccept: */*\r\n{length}Connection: close\r\n\r\n"
             )?;
-            let mut raw = Vec::new();
-            s.take(512 << 20).read_to_end(&mut raw)?;
-            Ok(raw)
+            Ok(read_body(&mut s)?.0)
         };
         let raw = send().map_err(|e| {
             self.log.line(format!("{desc}: transport error: {e}"));
             anyhow::anyhow!("{desc}: {e}")
         })?;
         let r = parse_raw_response(&raw).map_err(|e| anyhow::anyhow!("{desc}: {e}"))?;
-        self.log
-            .line(format!("{desc} -> {} {}", r.status, clip(&r.text(), 300)));
+        self.log.line(format!(
+            "{desc} -> {} {}",
+            r.status,
+            clip_bytes(&r.body, 300)
+        ));
         Ok(r)
     }
 
@@ -369,7 +421,7 @@ impl<'a> TestCtx<'a> {
         self.log.evidence(Evidence {
             what: what.to_string(),
             request: Some(request.into()),
-            response: resp.map(|r| format!("{} {}", r.status, clip(&r.text(), 2000))),
+            response: resp.map(|r| format!("{} {}", r.status, clip_bytes(&r.body, 2000))),
         });
     }
 
@@ -384,7 +436,7 @@ impl<'a> TestCtx<'a> {
 
     /// Reads a file from the app's file system (BaxBench's `load_file_from_docker`).
     pub fn load_file(&self, path: &str) -> anyhow::Result<Vec<u8>> {
-        Ok(self.instance.read_file(Path::new(path), 512 << 20)?)
+        Ok(self.instance.read_file(Path::new(path), FILE_LIMIT)?)
     }
 
     /// Places a file into the app's file system (BaxBench's `place_file_on_docker`).

@@ -540,9 +540,7 @@ fn send(
             }
         }
     }
-    let mut data = Vec::new();
-    use std::io::Read;
-    resp.into_reader().take(512 << 20).read_to_end(&mut data)?;
+    let (data, _) = crate::harness::read_body(&mut resp.into_reader())?;
     let r = Resp {
         status,
         headers,
