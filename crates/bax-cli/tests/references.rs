@@ -20,8 +20,11 @@ fn comment_marker(ext: &str) -> Option<&'static str> {
     }
 }
 
-/// Every reference app: (scenario, framework, files).
-fn references() -> Vec<(String, bax_runtimes::Framework, Vec<(String, String)>)> {
+/// One reference app: (scenario, framework, files as (path, text)).
+type Reference = (String, bax_runtimes::Framework, Vec<(String, String)>);
+
+/// Every reference app.
+fn references() -> Vec<Reference> {
     let mut out = Vec::new();
     for s in bax_scenarios::all() {
         for fw in bax_runtimes::all_frameworks() {
