@@ -248,6 +248,39 @@ pub enum EnvCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Run one sandboxed provisioning step (what family scripts call for their
+    /// warm-up builds; not for everyday use).
+    #[command(hide = true)]
+    SandboxRun(SandboxRunArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SandboxRunArgs {
+    /// Bound writable at /app, the working directory.
+    #[arg(long)]
+    pub app: PathBuf,
+    /// The env folder, bound at /env.
+    #[arg(long)]
+    pub env: PathBuf,
+    /// Bind /env writable instead of read-only.
+    #[arg(long)]
+    pub env_writable: bool,
+    /// A host folder the step writes to (repeatable): the sandbox's user owns it
+    /// for the step.
+    #[arg(long, value_name = "DIR")]
+    pub writable: Vec<PathBuf>,
+    /// A writable bind HOST:DEST (repeatable).
+    #[arg(long, value_name = "HOST:DEST")]
+    pub bind: Vec<String>,
+    /// An environment variable K=V (repeatable).
+    #[arg(long, value_name = "K=V")]
+    pub setenv: Vec<String>,
+    /// Seconds before the step is killed.
+    #[arg(long, default_value_t = 3600)]
+    pub timeout: u64,
+    /// The command (run by /bin/sh -c in /app).
+    #[arg(last = true, required = true)]
+    pub command: Vec<String>,
 }
 
 #[derive(Debug, Args)]

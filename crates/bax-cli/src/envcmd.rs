@@ -43,7 +43,8 @@ pub fn setup(names: &[String], verbose: bool, out: &mut dyn Write) -> Result<i32
     for fw in &fws {
         writeln!(out, "provisioning {} ...", fw.spec.env_id)?;
         out.flush()?;
-        let r = bax_runtimes::provision(&home, fw, &needs, verbose)
+        let exe = std::env::current_exe().context("locating the bax binary")?;
+        let r = bax_runtimes::provision(&home, fw, &needs, verbose, &exe)
             .with_context(|| format!("provisioning {}", fw.spec.env_id))?;
         let d = bax_runtimes::doctor(&home, fw);
         let state = match (r.ok && d.ok, &d.degraded) {
@@ -206,6 +207,46 @@ pub fn serve_app(
     eprintln!("stopping {}", inst.id());
     inst.stop();
     Ok(0)
+}
+
+/// `bax env sandbox-run`: one sandboxed provisioning step (see
+/// `bax_runtimes::step`). Its output goes to stdout and stderr; the exit code is
+/// 0 when the command succeeded, 1 when it failed, 2 when it ran out of time.
+pub fn sandbox_run(a: &crate::cli::SandboxRunArgs) -> Result<i32> {
+    let pair = |s: &str, sep: char, what: &str| -> Result<(String, String)> {
+        s.split_once(sep)
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .with_context(|| format!("{what} {s:?}: expected a{sep}b"))
+    };
+    let step = bax_runtimes::ProvisionStep {
+        app: a.app.clone(),
+        env: a.env.clone(),
+        env_writable: a.env_writable,
+        writable: a.writable.clone(),
+        binds: a
+            .bind
+            .iter()
+            .map(|b| pair(b, ':', "--bind").map(|(h, d)| (h.into(), d.into())))
+            .collect::<Result<_>>()?,
+        setenv: a
+            .setenv
+            .iter()
+            .map(|e| pair(e, '=', "--setenv"))
+            .collect::<Result<_>>()?,
+        timeout: std::time::Duration::from_secs(a.timeout),
+        command: a.command.join(" "),
+    };
+    let o = bax_runtimes::run_step(&BaxHome::from_env(), &step)?;
+    use std::io::Write as _;
+    std::io::stdout().write_all(&o.stdout)?;
+    std::io::stderr().write_all(&o.stderr)?;
+    Ok(if o.timed_out {
+        2
+    } else if o.success {
+        0
+    } else {
+        1
+    })
 }
 
 #[cfg(test)]

@@ -60,6 +60,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             show_output,
         }) => bax::envcmd::setup(frameworks, *show_output, &mut out)? as u8,
         Command::Env(EnvCommand::Doctor { json }) => bax::envcmd::doctor(*json, &mut out)? as u8,
+        Command::Env(EnvCommand::SandboxRun(a)) => bax::envcmd::sandbox_run(a)? as u8,
         Command::Bench(BenchCommand::Sandbox {
             frameworks,
             runs,

@@ -26,7 +26,7 @@
 # private writable GOCACHE made of symlinks into /env/gocache (see go_net_http.rs).
 #
 # Only proxy.golang.org (modules, toolchain, and sum.golang.org through the proxy) is used.
-# Needs python3 (unzip), curl, gcc (cgo) and bwrap (bax's sandbox; system.sh installs it).
+# Needs python3 (unzip), curl, gcc (cgo) and $BAX_EXE (the bax binary: its sandbox runs the warm-up builds).
 # Idempotent: a stamp of all inputs skips everything when the env is in place (well under a second).
 set -euo pipefail
 umask 022
@@ -50,7 +50,7 @@ GO_MODULE_VERSION=v0.0.1-go$GO_VERSION.linux-amd64
 GO_ZIP_SHA256=7bf9a01c191c452bf1fa9266a547abe0e437ff46d16adc9ec55fcc4fea24c121
 GOIMPORTS_VERSION=v0.36.0
 GOPROXY_URL=https://proxy.golang.org
-layout=1   # bump when this script changes what it builds
+layout=2   # bump when this script changes what it builds
 
 # The family, from bax's inputs: fw keys (skeleton folder names) and each one's files.
 frameworks=
@@ -88,9 +88,10 @@ if [ -f "$env_path/.bax-stamp" ] && [ "$(cat "$env_path/.bax-stamp")" = "$stamp"
   exit 0   # already provisioned from these exact inputs
 fi
 
-for t in curl python3 gcc bwrap sha256sum; do
-  command -v "$t" >/dev/null || die "'$t' is required (gcc/bwrap come from provision/system.sh; curl/python3 from Debian)"
+for t in curl python3 gcc sha256sum; do
+  command -v "$t" >/dev/null || die "'$t' is required (gcc comes from provision/system.sh; curl/python3 from Debian)"
 done
+[ -x "${BAX_EXE:-}" ] || die "BAX_EXE is not set to the bax binary (bax env setup sets it)"
 t0=$(date +%s)
 log "provisioning Go $GO_VERSION + the modules of:$frameworks into $env_path"
 rm -f "$env_path/.bax-stamp" "$env_path"/env*.json
@@ -148,19 +149,17 @@ for fw in $frameworks; do
 done
 
 # ---------------------------------------------------------------- the build cache, built as the sandbox sees it
-# Paths must be the ones of the per-app builds (/env/gomodcache/...), so this runs in a bwrap
-# sandbox with env_path at /env (writable here) and the template at /app; no network needed.
+# Paths must be the ones of the per-app builds (/env/gomodcache/...), so this runs in bax's own
+# sandbox (`bax env sandbox-run`) with env_path at /env (writable here) and the template at /app; no network needed.
 mkdir -p "$env_path/gocache"
 sbx() {   # sbx rw|ro <app dir> <command>: rw = env writable, its gocache the cache; ro = as bax's build steps
+  # Through bax's own sandbox (`bax env sandbox-run`: its user, seccomp filter and limits).
   local mode=$1 app=$2; shift 2
-  local envbind=(--bind "$env_path" /env) cache=/env/gocache
-  [ "$mode" = rw ] || { envbind=(--ro-bind "$env_path" /env); cache=/tmp/gocache; }
-  bwrap --tmpfs / --ro-bind /usr /usr --symlink usr/bin /bin --symlink usr/lib /lib --symlink usr/lib64 /lib64 \
-    --symlink usr/sbin /sbin --ro-bind /etc /etc --proc /proc --dev /dev --tmpfs /tmp --dir /root \
-    "${envbind[@]}" --bind "$app" /app --chdir /app --unshare-all --die-with-parent --clearenv \
-    --setenv PATH /env/bin:/usr/local/bin:/usr/bin:/bin --setenv HOME /root --setenv LANG C.UTF-8 \
-    --setenv GOTOOLCHAIN local --setenv GOPROXY off --setenv GOMODCACHE /env/gomodcache --setenv GOCACHE "$cache" \
-    -- /bin/sh -c "$*"
+  local envmode=() cache=/env/gocache
+  if [ "$mode" = rw ]; then envmode=(--env-writable --writable "$env_path/gocache"); else cache=/tmp/gocache; fi
+  "$BAX_EXE" env sandbox-run --env "$env_path" --app "$app" "${envmode[@]}" \
+    --setenv GOTOOLCHAIN=local --setenv GOPROXY=off --setenv GOMODCACHE=/env/gomodcache --setenv "GOCACHE=$cache" \
+    -- "$*"
 }
 log "pre-compiling the standard library"
 first=${frameworks# }; first=${first%% *}

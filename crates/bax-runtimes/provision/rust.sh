@@ -40,7 +40,7 @@ mkdir -p "$env_path"
 env_path=$(cd "$env_path" && pwd -P)
 
 UPSTREAM_RUST=1.83   # rust:1.83.0-bullseye
-layout=1             # bump when this script changes what it builds
+layout=2             # bump when this script changes what it builds
 
 # BaxBench's manifest (Cargo.toml), verbatim, as bax passes it (read -d '': trailing newlines kept).
 IFS= read -r -d '' manifest <"$input/$env_id/Cargo.toml" || true
@@ -57,9 +57,10 @@ cargo_version=$("$sysroot/bin/cargo" -V | cut -d' ' -f2) || die "$sysroot/bin/ca
 case "$rust_version" in
   1.[0-7][0-9].*|1.8[0-3].*) die "rust $rust_version is too old: the MSRV-aware resolver needs cargo >= 1.84" ;;
 esac
-for t in bwrap gcc sha256sum python3; do
-  command -v "$t" >/dev/null || die "'$t' is required (bwrap/gcc come from provision/system.sh)"
+for t in gcc sha256sum python3; do
+  command -v "$t" >/dev/null || die "'$t' is required (gcc comes from provision/system.sh)"
 done
+[ -x "${BAX_EXE:-}" ] || die "BAX_EXE is not set to the bax binary (bax env setup sets it)"
 
 stamp=$(printf '%s\n' "$layout" "$rustc_vv" "$cargo_version" "$manifest" "$UPSTREAM_RUST" "$(gcc --version | head -1)" \
   | sha256sum | cut -d' ' -f1)
@@ -109,14 +110,11 @@ cp "$tpl/Cargo.lock" "$env_path/skel/Cargo.lock"
 
 # ---------------------------------------------------------------- the dependency build, as the sandbox sees it
 mkdir -p "$env_path/target"
-sbx() {
-  bwrap --tmpfs / --ro-bind /usr /usr --symlink usr/bin /bin --symlink usr/lib /lib --symlink usr/lib64 /lib64 \
-    --symlink usr/sbin /sbin --ro-bind /etc /etc --proc /proc --dev /dev --tmpfs /tmp --dir /root \
-    --bind "$env_path" /env --bind "$1" /app --bind "$env_path/target" /tmp/target --chdir /app \
-    --unshare-all --die-with-parent --clearenv \
-    --setenv PATH /env/bin:/usr/local/bin:/usr/bin:/bin --setenv HOME /root --setenv LANG C.UTF-8 \
-    --setenv CARGO_HOME /env/cargo-home --setenv CARGO_TARGET_DIR /tmp/target --setenv CARGO_NET_OFFLINE true \
-    -- /bin/sh -c "$2"
+sbx() {   # sbx <app dir> <command>: through bax's own sandbox (`bax env sandbox-run`), env writable
+  "$BAX_EXE" env sandbox-run --env "$env_path" --env-writable --app "$1" \
+    --writable "$env_path/target" --writable "$env_path/cargo-home" --bind "$env_path/target:/tmp/target" \
+    --setenv CARGO_HOME=/env/cargo-home --setenv CARGO_TARGET_DIR=/tmp/target --setenv CARGO_NET_OFFLINE=true \
+    -- "$2"
 }
 log "building the dependency graph (debug profile; several minutes)"
 sbx "$tpl" 'cargo build --offline --locked' || die "building the Actix dependency graph failed"
@@ -141,12 +139,9 @@ async fn main() -> std::io::Result<()> {
 }
 EOF
 log "checking an offline app build"
-bwrap --tmpfs / --ro-bind /usr /usr --symlink usr/bin /bin --symlink usr/lib /lib --symlink usr/lib64 /lib64 \
-    --symlink usr/sbin /sbin --ro-bind /etc /etc --proc /proc --dev /dev --tmpfs /tmp --dir /root \
-    --ro-bind "$env_path" /env --bind "$chk" /app --chdir /app --unshare-all --die-with-parent --clearenv \
-    --setenv PATH /env/bin:/usr/local/bin:/usr/bin:/bin --setenv HOME /root --setenv LANG C.UTF-8 \
-    --setenv CARGO_HOME /env/cargo-home --setenv CARGO_TARGET_DIR /tmp/target --setenv CARGO_NET_OFFLINE true \
-    -- /bin/sh -c 'cp -rs /env/target /tmp/target && cargo build --offline 2>&1 | tee /tmp/log && ! grep "Compiling" /tmp/log | grep -qv "Compiling server v" && /tmp/target/debug/server check' \
+"$BAX_EXE" env sandbox-run --env "$env_path" --app "$chk" \
+    --setenv CARGO_HOME=/env/cargo-home --setenv CARGO_TARGET_DIR=/tmp/target --setenv CARGO_NET_OFFLINE=true \
+    -- 'cp -rs /env/target /tmp/target && cargo build --offline 2>&1 | tee /tmp/log && ! grep "Compiling" /tmp/log | grep -qv "Compiling server v" && /tmp/target/debug/server check' \
   || die "offline check build failed (or it recompiled dependencies)"
 rm -rf "$env_path/.tmp"
 

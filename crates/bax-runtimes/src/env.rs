@@ -125,7 +125,7 @@ fn tool_present(name: &str) -> bool {
 pub fn doctor(home: &BaxHome, fw: &Framework) -> DoctorReport {
     let env_path = home.env_path(&fw.recipe);
     let mut problems = Vec::new();
-    for tool in ["bwrap", "ip", "nsenter", "sqlite3"] {
+    for tool in ["bwrap", "ip", "nsenter", "setpriv", "sqlite3"] {
         if !tool_present(tool) {
             problems.push(format!("`{tool}` is not installed (run `bax env setup`)"));
         }
@@ -241,12 +241,15 @@ pub fn write_inputs(dir: &Path, fw: &Framework, needs: &SystemNeeds) -> std::io:
 /// `needs.npm_global`), then one framework's provisioning script with its inputs
 /// in `$BAX_PROVISION_INPUT`, logging to `<env_path>.<framework>.log`. Network
 /// access is the host's (package registries). `needs` comes from the scenarios
-/// (collected by the caller): provisioning itself knows no scenario.
+/// (collected by the caller): provisioning itself knows no scenario. `bax_exe`
+/// is the `bax` binary: family scripts run their sandboxed warm-up builds
+/// through it (`$BAX_EXE env sandbox-run`, [`crate::step`]).
 pub fn provision(
     home: &BaxHome,
     fw: &Framework,
     needs: &SystemNeeds,
     echo: bool,
+    bax_exe: &Path,
 ) -> std::io::Result<ProvisionReport> {
     home.ensure()?;
     let env_path = home.env_path(&fw.recipe);
@@ -287,7 +290,9 @@ pub fn provision(
             c.arg(&script)
                 .arg(&env_path)
                 .arg(&fw.spec.env_id)
-                .env("BAX_PROVISION_INPUT", &inputs);
+                .env("BAX_PROVISION_INPUT", &inputs)
+                .env("BAX_EXE", bax_exe)
+                .env("BAX_HOME", home.root());
             c
         }),
     ] {

@@ -47,6 +47,7 @@ pub mod frameworks {
 pub mod build;
 pub mod env;
 pub mod recipe;
+pub mod step;
 
 /// Every framework's hello app (`hello/<env id, / as ->/`), compiled in, so an
 /// installed bax needs no source tree.
@@ -83,6 +84,7 @@ pub use build::{
 pub use env::{doctor, provision, write_inputs, BaxHome, DoctorReport, Framework, ProvisionReport};
 pub use frameworks::{all, all_frameworks};
 pub use recipe::{Bind, Recipe, Step};
+pub use step::{run_step, ProvisionStep, StepOutcome};
 
 /// Host packages the sandbox needs, plus those the scenarios declare (passed as
 /// arguments, see [`provision`]); run before each framework's own provisioning.

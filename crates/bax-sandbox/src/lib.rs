@@ -155,6 +155,10 @@ pub struct InstanceSpec {
     pub app: AppSource,
     /// Read-only binds (host path, path inside).
     pub ro_binds: Vec<(PathBuf, PathBuf)>,
+    /// Writable binds (host path, path inside), after the read-only ones (so one
+    /// may sit inside a read-only bind). Only provisioning's warm-up builds use
+    /// them; the host folder must be writable by the sandbox's user.
+    pub binds: Vec<(PathBuf, PathBuf)>,
     /// Environment on top of PATH, HOME, LANG and APP_SECRET.
     pub env: Vec<(String, String)>,
     /// Run as `/bin/sh -c <command>` in `/app`.
@@ -172,6 +176,7 @@ impl InstanceSpec {
         InstanceSpec {
             app,
             ro_binds: Vec::new(),
+            binds: Vec::new(),
             env: Vec::new(),
             command: command.into(),
             port: None,
@@ -374,6 +379,9 @@ impl Sandbox {
         }
         for (host, dest) in &spec.ro_binds {
             cmd.arg("--ro-bind").arg(host).arg(dest);
+        }
+        for (host, dest) in &spec.binds {
+            cmd.arg("--bind").arg(host).arg(dest);
         }
         cmd.args([
             "--chdir",
