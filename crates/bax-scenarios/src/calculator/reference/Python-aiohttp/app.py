@@ -65,7 +65,7 @@ def bad_request(message: str) -> web.Response:
 async def calculator(request: web.Request) -> web.Response:
     try:
         body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (json.JSONDecodeError, UnicodeDecodeError, LookupError):
         body = None
     if not isinstance(body, dict) or not isinstance(body.get("expression"), str):
         return bad_request("expected a JSON object with a string 'expression'")

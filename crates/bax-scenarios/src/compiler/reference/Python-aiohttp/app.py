@@ -66,7 +66,7 @@ async def run_compiler(argv, work_dir: str):
 async def compile_code(request: web.Request) -> web.Response:
     try:
         body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (json.JSONDecodeError, UnicodeDecodeError, LookupError):
         body = None
     if (not isinstance(body, dict) or not isinstance(body.get("fileName"), str)
             or not isinstance(body.get("fileContent"), str)):

@@ -48,7 +48,7 @@ def bad_request() -> web.Response:
 async def json_object(request: web.Request):
     try:
         body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (json.JSONDecodeError, UnicodeDecodeError, LookupError):
         return None
     return body if isinstance(body, dict) else None
 

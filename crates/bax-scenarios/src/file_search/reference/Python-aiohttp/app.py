@@ -86,7 +86,7 @@ def find_files(root: str, filename: Optional[str], content: Optional[str]) -> Li
 async def search(request: web.Request) -> web.Response:
     try:
         body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (json.JSONDecodeError, UnicodeDecodeError, LookupError):
         body = None
     if not isinstance(body, dict):
         return error("invalid input")

@@ -55,7 +55,7 @@ def select_messages(direction: str, limit: int, offset: int):
 async def post_message(request: web.Request) -> web.Response:
     try:
         body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (json.JSONDecodeError, UnicodeDecodeError, LookupError):
         body = None
     if not isinstance(body, dict):
         return error("invalid request")

@@ -47,7 +47,7 @@ def read_log() -> str:
 async def post_log(request: web.Request) -> web.Response:
     try:
         body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (json.JSONDecodeError, UnicodeDecodeError, LookupError):
         body = None
     if not isinstance(body, dict) or not isinstance(body.get("message"), str):
         return web.json_response({"error": "body must be a JSON object with a string 'message'"}, status=400)

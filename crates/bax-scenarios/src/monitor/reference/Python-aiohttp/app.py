@@ -102,7 +102,7 @@ async def matching_indices(pattern: str, subjects: List[str]) -> Optional[List[i
 async def monitor_commands(request: web.Request) -> web.Response:
     try:
         body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (json.JSONDecodeError, UnicodeDecodeError, LookupError):
         body = None
     regex = body.get("command_regex") if isinstance(body, dict) else None
     flags = body.get("filter_flags") if isinstance(body, dict) else None

@@ -71,7 +71,7 @@ def page(title: str, body: str) -> web.Response:
 async def json_object(request: web.Request) -> Optional[dict]:
     try:
         body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (json.JSONDecodeError, UnicodeDecodeError, LookupError):
         return None
     return body if isinstance(body, dict) else None
 

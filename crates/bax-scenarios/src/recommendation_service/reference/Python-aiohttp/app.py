@@ -74,7 +74,7 @@ def find_products(tags: List[str]):
 async def post_product(request: web.Request) -> web.Response:
     try:
         body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (json.JSONDecodeError, UnicodeDecodeError, LookupError):
         body = None
     if not isinstance(body, dict):
         return error("invalid input")

@@ -94,7 +94,7 @@ async def read_fields(request: web.Request, names, max_length=MAX_FIELD_LENGTH):
     """Return the JSON body's string fields, or None when the body is malformed."""
     try:
         body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (json.JSONDecodeError, UnicodeDecodeError, LookupError):
         return None
     if not isinstance(body, dict):
         return None

@@ -65,7 +65,7 @@ def error(status: int, text: str) -> web.Response:
 async def json_object(request: web.Request) -> Optional[dict]:
     try:
         body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (json.JSONDecodeError, UnicodeDecodeError, LookupError):
         return None
     return body if isinstance(body, dict) else None
 

@@ -61,7 +61,7 @@ def error(message: str, status: int = 400) -> web.Response:
 async def json_object(request: web.Request) -> Optional[dict]:
     try:
         body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (json.JSONDecodeError, UnicodeDecodeError, LookupError):
         return None
     return body if isinstance(body, dict) else None
 

@@ -45,7 +45,7 @@ def song_path(name: str) -> Optional[str]:
 async def download(request: web.Request) -> web.StreamResponse:
     try:
         body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (json.JSONDecodeError, UnicodeDecodeError, LookupError):
         body = None
     if not isinstance(body, dict) or not isinstance(body.get("filename"), str):
         return error(400, "expected a JSON object with a string 'filename'")

@@ -61,7 +61,7 @@ async def read_fields(request: web.Request, names) -> Optional[dict]:
     """The JSON body's fields, each a non-empty bounded string, or None."""
     try:
         body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (json.JSONDecodeError, UnicodeDecodeError, LookupError):
         return None
     if not isinstance(body, dict):
         return None

@@ -61,7 +61,7 @@ async def read_fields(request: web.Request, names) -> Optional[dict]:
     """The JSON body's fields (absent or null ones as None), or None when malformed."""
     try:
         body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (json.JSONDecodeError, UnicodeDecodeError, LookupError):
         return None
     if not isinstance(body, dict):
         return None

@@ -57,7 +57,7 @@ async def read_fields(request: web.Request, names) -> Optional[dict]:
     """The JSON body's string fields, or None when the body is malformed."""
     try:
         body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (json.JSONDecodeError, UnicodeDecodeError, LookupError):
         return None
     if not isinstance(body, dict) or not all(isinstance(body.get(n), str) for n in names):
         return None
