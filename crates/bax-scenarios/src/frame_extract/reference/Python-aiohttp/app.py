@@ -18,6 +18,7 @@ MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 MAX_FIELD_BYTES = 1024
 MAX_FRAME_DIGITS = 12
 FFMPEG_TIMEOUT = 60
+LINGER_SECONDS = 1.0
 CHUNK = 256 * 1024
 
 routes = web.RouteTableDef()
@@ -138,7 +139,9 @@ async def extract(request: web.Request) -> web.Response:
 
 
 def make_app() -> web.Application:
-    app = web.Application()
+    # An upload refused for its size is drained for at most LINGER_SECONDS after the
+    # answer; then the connection is closed, so a client cannot keep the server busy.
+    app = web.Application(handler_args={"lingering_time": LINGER_SECONDS})
     app.add_routes(routes)
     return app
 
