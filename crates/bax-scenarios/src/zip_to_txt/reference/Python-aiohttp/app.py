@@ -58,7 +58,7 @@ class StreamingZipText:
         self.kept = 0
         self.inflater = None
 
-    # File-like surface: the multipart parser writes the part's bytes here.
+    # The upload handler feeds the file part's bytes here, one chunk at a time.
     def write(self, data):
         size = len(data)
         with memoryview(data) as view:
@@ -84,21 +84,6 @@ class StreamingZipText:
             finally:
                 rest.release()
         return size
-
-    def seek(self, *args):
-        return 0
-
-    def tell(self):
-        return 0
-
-    def read(self, *args):
-        return b""
-
-    def readline(self, *args):
-        return b""
-
-    def close(self):
-        self.buf = bytearray()
 
     def fail(self, message):
         self.state = "failed"
