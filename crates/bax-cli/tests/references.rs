@@ -165,7 +165,11 @@ fn reference_apps_import_only_the_standard_library_and_their_manifest() {
             .get(&fw.spec.language)
             .into_iter()
             .flatten()
-            .cloned()
+            // `name@version` (a scoped name keeps its leading @).
+            .map(|p| match p.rfind('@') {
+                Some(i) if i > 0 => p[..i].to_string(),
+                _ => p.clone(),
+            })
             .collect();
         for (path, text) in &files {
             let ext = path.rsplit_once('.').map_or("", |(_, e)| e);
