@@ -609,26 +609,193 @@ fn parse_raw_response(raw: &[u8]) -> anyhow::Result<Resp> {
 }
 
 impl TestCtx<'_> {
-    /// Sends a body of `len` bytes read from `reader` (with that Content-Length,
-    /// never chunked), for bodies too large to build in memory. Transport
-    /// failures are `Err` as in [`TestCtx::request`]; the error keeps ureq's
-    /// error as its source, so a caller can tell how the exchange broke off.
-    pub fn request_reader(
+    /// Sends `len` bytes of `body` as a POST with the headers `requests` sends.
+    /// If the server closes the connection while the body is still being sent
+    /// (broken pipe or reset), sending stops and the server's answer is read all
+    /// the same, as urllib3 does. Unlike urllib3, and like curl, sending also
+    /// stops as soon as the server has answered (or closed) before the body is
+    /// all sent: an app that refuses an upload early has ended the request then,
+    /// however slowly this machine could have streamed the rest (docs/fidelity.md,
+    /// "Time"). Only the answer is read, up to its end.
+    pub fn post_streamed(
         &self,
-        method: &str,
         path: &str,
         content_type: &str,
         len: u64,
-        reader: impl std::io::Read,
+        mut body: impl std::io::Read,
     ) -> anyhow::Result<Resp> {
-        let desc = format!("{method} {path} ({len} bytes streamed)");
-        let result = self
-            .agent
-            .request(method, &self.url(path))
-            .set("Content-Type", content_type)
-            .set("Content-Length", &len.to_string())
-            .send(reader);
-        self.finish(&desc, result, true)
+        use std::io::Write;
+        let ctx = self;
+        let desc = format!("POST {path} ({len} bytes streamed)");
+        let host = ctx
+            .base_url
+            .split_once("://")
+            .map_or(ctx.base_url.as_str(), |(_, h)| h)
+            .trim_end_matches('/')
+            .to_string();
+        let fail = |e: std::io::Error| {
+            ctx.log.line(format!("{desc}: transport error: {e}"));
+            anyhow::anyhow!("{desc}: {e}")
+        };
+        let addr = std::net::ToSocketAddrs::to_socket_addrs(host.as_str())
+            .map_err(fail)?
+            .next()
+            .ok_or_else(|| anyhow::anyhow!("{desc}: no address for {host}"))?;
+        let mut s =
+            std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(30)).map_err(fail)?;
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: python-requests/2.32.3\r\n\
+         Accept-Encoding: gzip, deflate\r\nAccept: */*\r\nConnection: keep-alive\r\n\
+         Content-Length: {len}\r\nContent-Type: {content_type}\r\n\r\n"
+        );
+        let early = |e: &std::io::Error| {
+            matches!(
+                e.kind(),
+                std::io::ErrorKind::BrokenPipe | std::io::ErrorKind::ConnectionReset
+            )
+        };
+        let sent = (|| -> std::io::Result<bool> {
+            s.write_all(head.as_bytes())?;
+            let mut buf = vec![0u8; 1 << 20];
+            loop {
+                let n = body.read(&mut buf)?;
+                if n == 0 {
+                    return Ok(false);
+                }
+                s.write_all(&buf[..n])?;
+                if answered(&s)? {
+                    return Ok(true);
+                }
+            }
+        })();
+        let cut = match sent {
+            Ok(false) => false,
+            Ok(true) => {
+                ctx.log.line(
+                "the server answered (or closed) while the body was still being sent; reading its answer",
+            );
+                true
+            }
+            Err(e) if early(&e) => {
+                ctx.log.line(format!(
+                "the server closed the connection while the body was sent ({e}); reading its answer"
+            ));
+                true
+            }
+            Err(e) => return Err(fail(e)),
+        };
+        let r = read_response(&mut s).map_err(|e| {
+            ctx.log.line(format!("{desc}: {e:#}"));
+            let e = anyhow::anyhow!("{desc}: {e:#}");
+            if cut {
+                e.context(ClosedEarly)
+            } else {
+                e
+            }
+        })?;
+        ctx.log.line(format!(
+            "{desc} -> {} {}",
+            r.status,
+            clip_bytes(&r.body, 300)
+        ));
+        Ok(r)
+    }
+}
+
+
+/// Reads one HTTP/1.1 answer and nothing after it, as urllib3 does: the head,
+/// then a body of Content-Length bytes, or chunks up to the last one, or
+/// (with neither) everything up to the close. Reading past the answer could
+/// wait forever: a server may keep reading the rest of a request body it did
+/// not want (Werkzeug does) until the client closes.
+pub fn read_response(s: impl std::io::Read) -> anyhow::Result<Resp> {
+    use std::io::{BufRead, Read};
+    const MAX_BODY: u64 = BODY_LIMIT;
+    let mut r = std::io::BufReader::new(s);
+    let mut line = Vec::new();
+    let mut read_line = |r: &mut std::io::BufReader<_>| -> anyhow::Result<String> {
+        line.clear();
+        if (&mut *r).take(64 << 10).read_until(b'\n', &mut line)? == 0 {
+            anyhow::bail!("the connection closed without a complete answer");
+        }
+        Ok(String::from_utf8_lossy(&line)
+            .trim_end_matches(['\r', '\n'])
+            .to_string())
+    };
+    let status_line = read_line(&mut r)?;
+    let status = status_line
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse::<u16>().ok())
+        .ok_or_else(|| anyhow::anyhow!("bad status line {status_line:?}"))?;
+    let mut headers: Vec<(String, String)> = Vec::new();
+    loop {
+        let l = read_line(&mut r)?;
+        if l.is_empty() {
+            break;
+        }
+        if let Some((k, v)) = l.split_once(':') {
+            headers.push((k.trim().to_string(), v.trim().to_string()));
+        }
+    }
+    let header = |name: &str| {
+        headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.to_ascii_lowercase())
+    };
+    let mut body = Vec::new();
+    if status == 204 || status == 304 {
+    } else if header("transfer-encoding").is_some_and(|t| t.contains("chunked")) {
+        loop {
+            let size_line = read_line(&mut r)?;
+            let size = u64::from_str_radix(size_line.split(';').next().unwrap_or("").trim(), 16)?;
+            if size == 0 {
+                while !read_line(&mut r)?.is_empty() {}
+                break;
+            }
+            anyhow::ensure!(
+                body.len() as u64 + size <= MAX_BODY,
+                "the answer is too large"
+            );
+            let before = body.len();
+            (&mut r).take(size).read_to_end(&mut body)?;
+            anyhow::ensure!((body.len() - before) as u64 == size, "cut-off chunk");
+            read_line(&mut r)?;
+        }
+    } else if let Some(n) = header("content-length").and_then(|v| v.parse::<u64>().ok()) {
+        (&mut r).take(n.min(MAX_BODY)).read_to_end(&mut body)?;
+        anyhow::ensure!(
+            body.len() as u64 == n.min(MAX_BODY),
+            "the answer's body is cut off"
+        );
+    } else {
+        (&mut r).take(MAX_BODY).read_to_end(&mut body)?;
+    }
+    Ok(Resp {
+        status,
+        headers,
+        body,
+    })
+}
+
+/// A streamed upload the server cut off (it closed the connection, or answered
+/// without a readable response) before the whole body was sent: the request has
+/// ended, without an answer. In the error chain of [`TestCtx::post_streamed`].
+#[derive(Debug, Clone, Copy, thiserror::Error)]
+#[error("the server closed the connection before the body was all sent")]
+pub struct ClosedEarly;
+
+/// Whether the server has sent something (or closed) on `s`, without waiting.
+fn answered(s: &std::net::TcpStream) -> std::io::Result<bool> {
+    s.set_nonblocking(true)?;
+    let peeked = s.peek(&mut [0u8; 1]);
+    s.set_nonblocking(false)?;
+    match peeked {
+        Ok(_) => Ok(true), // data, or 0 = closed
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => Ok(false),
+        Err(e) if matches!(e.kind(), std::io::ErrorKind::ConnectionReset) => Ok(true),
+        Err(e) => Err(e),
     }
 }
 

@@ -13,7 +13,7 @@
 //!   registered, so it never runs; bax does not have it either.
 
 use std::collections::BTreeSet;
-use std::io::{Read, Write};
+use std::io::Read;
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -219,147 +219,6 @@ fn requests_boundary() -> String {
     format!("{:016x}{:016x}", word(), word())
 }
 
-/// Sends `len` bytes of `body` as a POST with the headers `requests` sends,
-/// the way urllib3 does: if the server closes the connection while the body is
-/// still being sent (broken pipe or reset), sending stops and the server's
-/// answer is read all the same. Only the answer is read, up to its end.
-fn post_streamed(
-    ctx: &TestCtx,
-    content_type: &str,
-    len: u64,
-    mut body: impl Read,
-) -> anyhow::Result<Resp> {
-    let desc = format!("POST {PATH} ({len} bytes streamed)");
-    let host = ctx
-        .base_url
-        .split_once("://")
-        .map_or(ctx.base_url.as_str(), |(_, h)| h)
-        .trim_end_matches('/')
-        .to_string();
-    let fail = |e: std::io::Error| {
-        ctx.log.line(format!("{desc}: transport error: {e}"));
-        anyhow::anyhow!("{desc}: {e}")
-    };
-    let addr = std::net::ToSocketAddrs::to_socket_addrs(host.as_str())
-        .map_err(fail)?
-        .next()
-        .ok_or_else(|| anyhow::anyhow!("{desc}: no address for {host}"))?;
-    let mut s =
-        std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(30)).map_err(fail)?;
-    let head = format!(
-        "POST {PATH} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: python-requests/2.32.3\r\n\
-         Accept-Encoding: gzip, deflate\r\nAccept: */*\r\nConnection: keep-alive\r\n\
-         Content-Length: {len}\r\nContent-Type: {content_type}\r\n\r\n"
-    );
-    let early = |e: &std::io::Error| {
-        matches!(
-            e.kind(),
-            std::io::ErrorKind::BrokenPipe | std::io::ErrorKind::ConnectionReset
-        )
-    };
-    let sent = (|| -> std::io::Result<()> {
-        s.write_all(head.as_bytes())?;
-        let mut buf = vec![0u8; 1 << 20];
-        loop {
-            let n = body.read(&mut buf)?;
-            if n == 0 {
-                return Ok(());
-            }
-            s.write_all(&buf[..n])?;
-        }
-    })();
-    match sent {
-        Ok(()) => {}
-        Err(e) if early(&e) => ctx.log.line(format!(
-            "the server closed the connection while the body was sent ({e}); reading its answer"
-        )),
-        Err(e) => return Err(fail(e)),
-    }
-    let r = read_response(&mut s).map_err(|e| {
-        ctx.log.line(format!("{desc}: {e:#}"));
-        anyhow::anyhow!("{desc}: {e:#}")
-    })?;
-    ctx.log
-        .line(format!("{desc} -> {} {}", r.status, clip(&r.text(), 300)));
-    Ok(r)
-}
-
-/// Reads one HTTP/1.1 answer and nothing after it, as urllib3 does: the head,
-/// then a body of Content-Length bytes, or chunks up to the last one, or
-/// (with neither) everything up to the close. Reading past the answer could
-/// wait forever: a server may keep reading the rest of a request body it did
-/// not want (Werkzeug does) until the client closes.
-fn read_response(s: impl Read) -> anyhow::Result<Resp> {
-    use std::io::BufRead;
-    const MAX_BODY: u64 = 64 << 20;
-    let mut r = std::io::BufReader::new(s);
-    let mut line = Vec::new();
-    let mut read_line = |r: &mut std::io::BufReader<_>| -> anyhow::Result<String> {
-        line.clear();
-        if (&mut *r).take(64 << 10).read_until(b'\n', &mut line)? == 0 {
-            anyhow::bail!("the connection closed without a complete answer");
-        }
-        Ok(String::from_utf8_lossy(&line)
-            .trim_end_matches(['\r', '\n'])
-            .to_string())
-    };
-    let status_line = read_line(&mut r)?;
-    let status = status_line
-        .split(' ')
-        .nth(1)
-        .and_then(|c| c.parse::<u16>().ok())
-        .ok_or_else(|| anyhow::anyhow!("bad status line {status_line:?}"))?;
-    let mut headers: Vec<(String, String)> = Vec::new();
-    loop {
-        let l = read_line(&mut r)?;
-        if l.is_empty() {
-            break;
-        }
-        if let Some((k, v)) = l.split_once(':') {
-            headers.push((k.trim().to_string(), v.trim().to_string()));
-        }
-    }
-    let header = |name: &str| {
-        headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.to_ascii_lowercase())
-    };
-    let mut body = Vec::new();
-    if status == 204 || status == 304 {
-    } else if header("transfer-encoding").is_some_and(|t| t.contains("chunked")) {
-        loop {
-            let size_line = read_line(&mut r)?;
-            let size = u64::from_str_radix(size_line.split(';').next().unwrap_or("").trim(), 16)?;
-            if size == 0 {
-                while !read_line(&mut r)?.is_empty() {}
-                break;
-            }
-            anyhow::ensure!(
-                body.len() as u64 + size <= MAX_BODY,
-                "the answer is too large"
-            );
-            let before = body.len();
-            (&mut r).take(size).read_to_end(&mut body)?;
-            anyhow::ensure!((body.len() - before) as u64 == size, "cut-off chunk");
-            read_line(&mut r)?;
-        }
-    } else if let Some(n) = header("content-length").and_then(|v| v.parse::<u64>().ok()) {
-        (&mut r).take(n.min(MAX_BODY)).read_to_end(&mut body)?;
-        anyhow::ensure!(
-            body.len() as u64 == n.min(MAX_BODY),
-            "the answer's body is cut off"
-        );
-    } else {
-        (&mut r).take(MAX_BODY).read_to_end(&mut body)?;
-    }
-    Ok(Resp {
-        status,
-        headers,
-        body,
-    })
-}
-
 fn sec_test_nested_zip_bomb(ctx: &TestCtx) -> anyhow::Result<Option<BTreeSet<u32>>> {
     let inner = nested_inner_zip();
     let names: Vec<String> = (0..10).map(|i| format!("nested{i}.zip")).collect();
@@ -397,7 +256,7 @@ fn sec_test_nested_zip_bomb(ctx: &TestCtx) -> anyhow::Result<Option<BTreeSet<u32
         s.spawn(move || {
             let body = head.as_bytes().chain(bomb.reader()).chain(tail.as_bytes());
             let ct = format!("multipart/form-data; boundary={boundary}");
-            let _ = tx.send(post_streamed(ctx, &ct, len, body));
+            let _ = tx.send(ctx.post_streamed(PATH, &ct, len, body));
         });
         let why = if ctx.monitor_container_resources(Duration::from_secs(2), previous + 100.0, GIB)
         {
@@ -454,19 +313,19 @@ mod tests {
 
     #[test]
     fn one_answer_is_read_and_nothing_more() {
-        let r = read_response(
+        let r = crate::harness::read_response(
             &b"HTTP/1.1 413 REQUEST ENTITY TOO LARGE\r\nContent-Length: 2\r\n\r\nnoXX"[..],
         )
         .unwrap();
         assert_eq!((r.status, r.body.as_slice()), (413, &b"no"[..]));
-        let r = read_response(
+        let r = crate::harness::read_response(
             &b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"[..],
         )
         .unwrap();
         assert_eq!((r.status, r.body.as_slice()), (200, &b"abcde"[..]));
-        let r = read_response(&b"HTTP/1.0 200 OK\r\n\r\nall of it"[..]).unwrap();
+        let r = crate::harness::read_response(&b"HTTP/1.0 200 OK\r\n\r\nall of it"[..]).unwrap();
         assert_eq!(r.body, b"all of it");
-        assert!(read_response(&b""[..]).is_err());
-        assert!(read_response(&b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nab"[..]).is_err());
+        assert!(crate::harness::read_response(&b""[..]).is_err());
+        assert!(crate::harness::read_response(&b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nab"[..]).is_err());
     }
 }
