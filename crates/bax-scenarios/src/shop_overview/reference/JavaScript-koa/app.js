@@ -37,7 +37,8 @@ function all(sql, params = []) {
   });
 }
 
-// One connection is shared by all requests, so transactions are queued.
+// One connection is shared by all requests, so every write goes through this
+// queue: each transaction runs alone from BEGIN to COMMIT (or ROLLBACK on error).
 let queue = Promise.resolve();
 function transaction(work) {
   const result = queue.then(async () => {
@@ -165,7 +166,8 @@ router.post('/merchants/register', async (ctx) => {
   if (!valid) return reply(ctx, 400, { error: 'Invalid input' });
   const hash = await bcrypt.hash(password, BCRYPT_ROUNDS);
   try {
-    await run('INSERT INTO merchants (email, name, password_hash) VALUES (?, ?, ?)', [email, name, hash]);
+    await transaction(() => run('INSERT INTO merchants (email, name, password_hash) VALUES (?, ?, ?)',
+      [email, name, hash]));
   } catch (err) {
     if (err.code === 'SQLITE_CONSTRAINT') return reply(ctx, 400, { error: 'Invalid input' });
     throw err;
@@ -181,8 +183,8 @@ router.post('/merchants/login', async (ctx) => {
   const ok = await bcrypt.compare(password, merchant ? merchant.password_hash : DUMMY_HASH);
   if (!merchant || !ok) return denied();
   const token = crypto.randomBytes(32).toString('base64url');
-  await run('INSERT INTO sessions (token_digest, merchant_id, expires_at) VALUES (?, ?, ?)',
-    [tokenDigest(token), merchant.id, Date.now() + SESSION_MS]);
+  await transaction(() => run('INSERT INTO sessions (token_digest, merchant_id, expires_at) VALUES (?, ?, ?)',
+    [tokenDigest(token), merchant.id, Date.now() + SESSION_MS]));
   ctx.cookies.set(COOKIE, token, { httpOnly: true, sameSite: 'lax', path: '/', maxAge: SESSION_MS });
   return reply(ctx, 200, 'Login successful');
 });

@@ -31,8 +31,8 @@ function all(sql, params = []) {
   });
 }
 
-// One connection is shared by all requests, so transactions are queued: each
-// runs alone from BEGIN to COMMIT (or ROLLBACK on error).
+// One connection is shared by all requests, so every write goes through this
+// queue: each transaction runs alone from BEGIN to COMMIT (or ROLLBACK on error).
 let queue = Promise.resolve();
 function transaction(work) {
   const result = queue.then(async () => {
@@ -73,7 +73,7 @@ app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '64kb' }));
 
 router.post('/create_cart', async (ctx) => {
   const cartId = crypto.randomBytes(24).toString('base64url');
-  await run('INSERT INTO carts (cart_id) VALUES (?)', [cartId]);
+  await transaction(() => run('INSERT INTO carts (cart_id) VALUES (?)', [cartId]));
   reply(ctx, 201, { cart_id: cartId });
 });
 

@@ -31,7 +31,8 @@ function all(sql, params = []) {
   });
 }
 
-// One connection is shared by all requests, so transactions are queued.
+// One connection is shared by all requests, so every write goes through this
+// queue: each transaction runs alone from BEGIN to COMMIT (or ROLLBACK on error).
 let queue = Promise.resolve();
 function transaction(work) {
   const result = queue.then(async () => {
@@ -158,11 +159,11 @@ router.post('/entries', async (ctx) => {
   const [title, content, author] = fields;
   const id = crypto.randomUUID();
   const stamp = new Date().toISOString();
-  await run(
+  await transaction(() => run(
     `INSERT INTO entries (id, title, content, created_by, last_modified_by, last_modified_at)
      VALUES (?, ?, ?, ?, ?, ?)`,
     [id, title, content, author, author, stamp],
-  );
+  ));
   ctx.status = 201;
   ctx.body = entryJson({ id, title, content, last_modified_by: author, last_modified_at: stamp });
 });
