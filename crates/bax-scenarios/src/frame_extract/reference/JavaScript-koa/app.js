@@ -60,10 +60,11 @@ app.use(async (ctx, next) => {
   }
 });
 
-// A request that declares a larger body is refused before any of it is read
-// (Node discards the unread rest).
+// A request that declares a larger body is refused before any of it is read,
+// and the connection is closed instead of receiving the rest.
 app.use(async (ctx, next) => {
   if (Number(ctx.get('Content-Length') || 0) > MAX_UPLOAD_BYTES + 64 * 1024) {
+    ctx.set('Connection', 'close');
     return fail(ctx, 413, 'the upload is too large');
   }
   return next();

@@ -378,7 +378,10 @@ async function archiveTexts(ctx) {
   if (!ctx.is('multipart/form-data')) throw new MultipartError('the body must be multipart/form-data');
   const m = /;\s*boundary=(?:"([^"]{1,70})"|([^;\s]{1,70}))/i.exec(ctx.get('Content-Type'));
   if (!m) throw new MultipartError('the multipart body has no boundary');
-  if (Number(ctx.get('Content-Length') || 0) > MAX_UPLOAD) ctx.throw(413, 'the upload is too large');
+  if (Number(ctx.get('Content-Length') || 0) > MAX_UPLOAD) {
+    ctx.set('Connection', 'close'); // refused unread: the rest is not received
+    ctx.throw(413, 'the upload is too large');
+  }
   const collector = new ZipTextCollector();
   let failed = null;
   // Once the archive is found invalid, the rest of the body is read and dropped.
