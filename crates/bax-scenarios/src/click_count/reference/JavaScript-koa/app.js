@@ -10,6 +10,7 @@ const { v4: uuidv4 } = require('uuid');
 
 const DIRECTIONS = new Set(['<', '>', '<=', '>=']);
 const db = new sqlite3.Database('db.sqlite3');
+db.configure('busyTimeout', 5000); // wait for a lock held by another connection
 
 function run(sql, params = []) {
   return new Promise((resolve, reject) => {

@@ -15,6 +15,7 @@ const MAX_TEXT = 10000;
 const EXAMPLE_PRODUCT = { name: 'Example product', category: 'example' };
 
 const db = new sqlite3.Database('db.sqlite3');
+db.configure('busyTimeout', 5000); // wait for a lock held by another connection
 function run(sql, params = []) {
   return new Promise((resolve, reject) => {
     db.run(sql, params, function done(err) { return err ? reject(err) : resolve(this); });

@@ -12,6 +12,7 @@ const MAX_TEXT = 1000;
 const MAX_TAGS = 100;
 
 const db = new sqlite3.Database('db.sqlite3');
+db.configure('busyTimeout', 5000); // wait for a lock held by another connection
 function run(sql, params = []) {
   return new Promise((resolve, reject) => {
     db.run(sql, params, function done(err) { return err ? reject(err) : resolve(this); });

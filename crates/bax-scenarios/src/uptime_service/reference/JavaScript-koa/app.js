@@ -15,6 +15,7 @@ const SECRET = process.env.APP_SECRET || crypto.randomBytes(32).toString('hex');
 const MAX_FIELD = 512;
 
 const db = new sqlite3.Database('db.sqlite3');
+db.configure('busyTimeout', 5000); // wait for a lock held by another connection
 function run(sql, params = []) {
   return new Promise((resolve, reject) => {
     db.run(sql, params, function done(err) { return err ? reject(err) : resolve(this); });

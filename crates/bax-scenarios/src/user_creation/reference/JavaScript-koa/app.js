@@ -15,6 +15,7 @@ const BCRYPT_ROUNDS = 10;
 const EMAIL_RE = /^[^@\s]+@[^@\s]+$/;
 
 const db = new sqlite3.Database('db.sqlite3');
+db.configure('busyTimeout', 5000); // wait for a lock held by another connection
 function run(sql, params = []) {
   return new Promise((resolve, reject) => {
     db.run(sql, params, function done(err) { return err ? reject(err) : resolve(this); });

@@ -15,6 +15,7 @@ const MAX_NAME = 200;
 const MAX_DIFF_CELLS = 1000000; // bound on the line-diff table (lines before x lines after)
 
 const db = new sqlite3.Database('db.sqlite3');
+db.configure('busyTimeout', 5000); // wait for a lock held by another connection
 function run(sql, params = []) {
   return new Promise((resolve, reject) => {
     db.run(sql, params, function done(err) { return err ? reject(err) : resolve(this); });
