@@ -1,4 +1,5 @@
 //! `bax bench sandbox`: what the sandbox and each framework cost, in figures.
+//! `bax bench stability`: whether verdicts stay the same under CPU load.
 //!
 //! Per framework: the provisioning time (cold = the slowest recorded run, warm =
 //! the last), the build time of a sample (the framework's hello-world app), the
@@ -162,4 +163,137 @@ pub fn sandbox(names: &[String], runs: usize, json: bool, out: &mut dyn Write) -
         out.flush()?;
     }
     Ok(if failed == 0 { 0 } else { 1 })
+}
+
+/// A CPU hog: stress-ng keeping `load` cores busy, stopped on drop.
+struct Hog(Option<std::process::Child>);
+
+impl Hog {
+    fn start(load: f64) -> Result<Hog> {
+        if load <= 0.0 {
+            return Ok(Hog(None));
+        }
+        if !load.is_finite() {
+            anyhow::bail!("--load {load} is not a number of cores");
+        }
+        let workers = load.ceil() as u32;
+        let percent = ((load / workers as f64) * 100.0).round().clamp(1.0, 100.0) as u32;
+        let child = Command::new("stress-ng")
+            .args(["--cpu", &workers.to_string()])
+            .args(["--cpu-load", &percent.to_string()])
+            .args(["--cpu-method", "matrixprod", "--quiet"])
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .context(
+                "starting stress-ng (Debian's stress-ng package; scripts/test-all installs it)",
+            )?;
+        Ok(Hog(Some(child)))
+    }
+}
+
+impl Drop for Hog {
+    fn drop(&mut self) {
+        if let Some(c) = &mut self.0 {
+            // SIGTERM: stress-ng stops its workers on it.
+            // SAFETY: kill on our own child's pid.
+            unsafe { libc::kill(c.id() as i32, libc::SIGTERM) };
+            let _ = c.wait();
+        }
+    }
+}
+
+/// The "some avg10" figure of /proc/pressure/cpu: the share of the last 10 s in
+/// which some runnable task waited for a CPU.
+fn cpu_pressure() -> Option<f64> {
+    let t = std::fs::read_to_string("/proc/pressure/cpu").ok()?;
+    let some = t.lines().find(|l| l.starts_with("some"))?;
+    some.split_whitespace()
+        .find_map(|w| w.strip_prefix("avg10="))?
+        .parse()
+        .ok()
+}
+
+/// `bax bench stability`.
+pub fn stability(
+    catalog: &bax_catalog::Catalog,
+    a: &crate::cli::BenchStabilityArgs,
+    out: &mut dyn Write,
+) -> Result<i32> {
+    let o = crate::testcmd::ValidateOptions {
+        scenarios: a.scenarios.clone(),
+        frameworks: a.frameworks.clone(),
+        json: a.json,
+        timeout: a.timeout,
+        repeat: a.repeat,
+    };
+    let hog = Hog::start(a.load)?;
+    // Let the hog reach full speed before the first cell.
+    std::thread::sleep(Duration::from_secs(if a.load > 0.0 { 2 } else { 0 }));
+    let started = Instant::now();
+    let (mut cells, mut failed, mut flipped_tests, mut flipped_cells) = (0, 0, 0, 0);
+    let mut pressure: Vec<f64> = Vec::new();
+    let json = a.json;
+    crate::testcmd::validate_matrix(catalog, &o, &mut |c| {
+        cells += 1;
+        if let Some(p) = cpu_pressure() {
+            pressure.push(p);
+        }
+        if !c.flips.is_empty() {
+            flipped_cells += 1;
+            flipped_tests += c.flips.len();
+        }
+        if !c.ok {
+            failed += 1;
+        }
+        if json {
+            writeln!(
+                out,
+                "{}",
+                serde_json::json!({"scenario": c.scenario, "framework": c.framework, "cell": c.cell,
+                    "ok": c.ok, "flips": c.flips, "detail": c.detail})
+            )?;
+        } else if !c.ok || !c.flips.is_empty() {
+            writeln!(
+                out,
+                "{:<22} {:<18} {:<44} FAIL {}",
+                c.scenario, c.framework, c.cell, c.detail
+            )?;
+            for f in &c.flips {
+                let v: Vec<String> = f.verdicts.iter().map(|v| v.to_string()).collect();
+                writeln!(out, "    flip {:<38} {}", f.test, v.join(" | "))?;
+            }
+        }
+        out.flush()
+    })?;
+    drop(hog);
+    let mean_pressure = if pressure.is_empty() {
+        None
+    } else {
+        Some(pressure.iter().sum::<f64>() / pressure.len() as f64)
+    };
+    let seconds = started.elapsed().as_secs_f64();
+    if json {
+        writeln!(
+            out,
+            "{}",
+            serde_json::json!({"summary": {"load_cores": a.load, "repeat": a.repeat, "cells": cells,
+                "failed_cells": failed, "flipped_cells": flipped_cells, "flipped_tests": flipped_tests,
+                "cpu_pressure_avg10_mean": mean_pressure, "seconds": seconds}})
+        )?;
+    } else {
+        writeln!(
+            out,
+            "stability: {cells} cells x {} runs with {} core(s) busy in {seconds:.0} s: {flipped_tests} test flip(s) in {flipped_cells} cell(s), {failed} failed cell(s); CPU pressure (some avg10) mean {}",
+            a.repeat,
+            a.load,
+            mean_pressure.map_or("n/a".to_string(), |p| format!("{p:.1}%"))
+        )?;
+    }
+    Ok(if failed == 0 && flipped_tests == 0 {
+        0
+    } else {
+        1
+    })
 }

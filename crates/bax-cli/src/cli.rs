@@ -175,6 +175,10 @@ pub struct CheckArgs {
     /// Only these tests (names, comma-separated).
     #[arg(long, value_delimiter = ',')]
     pub tests: Vec<String>,
+    /// Run every test N times (the app built once per run) and report each
+    /// test whose verdict was not the same every time; exit 1 when any differs.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub repeat: u32,
 }
 
 #[derive(Debug, Args)]
@@ -211,6 +215,10 @@ pub struct ValidateArgs {
     /// Per-test time limit in seconds.
     #[arg(long, default_value_t = 300)]
     pub timeout: u64,
+    /// Run every cell N times; a cell whose verdict is not the same every time
+    /// fails (its verdicts are listed).
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub repeat: u32,
 }
 
 #[derive(Debug, Subcommand)]
@@ -229,6 +237,33 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Verdict stability under load: the validate matrix, every cell N times,
+    /// while a CPU hog (stress-ng) keeps the given number of cores busy; prints
+    /// the flips per test. Exit 1 when any verdict changed or a cell failed.
+    Stability(BenchStabilityArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchStabilityArgs {
+    /// Cores kept busy by the hog (fractions allowed: 1.5 = one core full and
+    /// one at 50%); 0 = no hog.
+    #[arg(long, default_value_t = 0.0, value_name = "CORES")]
+    pub load: f64,
+    /// Runs per cell.
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub repeat: u32,
+    /// Only these scenarios (comma-separated); all when none is given.
+    #[arg(long, value_delimiter = ',')]
+    pub scenarios: Vec<String>,
+    /// Only these frameworks (comma-separated); every one with reference apps when none is given.
+    #[arg(long, value_delimiter = ',')]
+    pub frameworks: Vec<String>,
+    /// Per-test time limit in seconds.
+    #[arg(long, default_value_t = 300)]
+    pub timeout: u64,
+    /// One JSON object per cell and a summary object, instead of a table.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -66,9 +66,10 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             runs,
             json,
         }) => bax::bench::sandbox(frameworks, *runs, *json, &mut out)? as u8,
-        Command::Check(a) => bax::testcmd::check(
-            &catalog, &a.task, &a.dir, a.json, a.timeout, &a.env, &a.tests, &mut out,
-        )? as u8,
+        Command::Bench(BenchCommand::Stability(a)) => {
+            bax::bench::stability(&catalog, a, &mut out)? as u8
+        }
+        Command::Check(a) => bax::testcmd::check(&catalog, a, &mut out)? as u8,
         Command::Test(a) => bax::testcmd::test_results(
             &catalog,
             &a.results,
@@ -80,10 +81,13 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         )? as u8,
         Command::Validate(a) => bax::testcmd::validate(
             &catalog,
-            &a.scenarios,
-            &a.frameworks,
-            a.json,
-            a.timeout,
+            &bax::testcmd::ValidateOptions {
+                scenarios: a.scenarios.clone(),
+                frameworks: a.frameworks.clone(),
+                json: a.json,
+                timeout: a.timeout,
+                repeat: a.repeat,
+            },
             &mut out,
         )? as u8,
         Command::Corpus(a) => bax::testcmd::corpus(

@@ -116,42 +116,65 @@ fn print_event(event: &RunEvent<'_>, out: &mut dyn Write) -> std::io::Result<()>
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-pub fn check(
-    catalog: &Catalog,
-    task: &str,
-    dir: &Path,
-    json: bool,
-    timeout: u64,
-    env: &[String],
-    tests: &[String],
-    out: &mut dyn Write,
-) -> Result<i32> {
-    let task = catalog.task(task)?;
-    let files = crate::envcmd::read_code_dir(dir)?;
-    if files.is_empty() {
-        bail!("{} holds no files", dir.display());
+/// `bax check`: builds the app and runs the scenario's tests, printing a verdict
+/// per test (0 whatever the verdict). With `--repeat N`, does it N times and
+/// reports each test whose verdict changed (exit 1 when any did).
+pub fn check(catalog: &Catalog, a: &crate::cli::CheckArgs, out: &mut dyn Write) -> Result<i32> {
+    if a.repeat == 0 {
+        bail!("--repeat must be at least 1");
     }
-    let r = runner(timeout, env)?;
+    let task = catalog.task(&a.task)?;
+    let files = crate::envcmd::read_code_dir(&a.dir)?;
+    if files.is_empty() {
+        bail!("{} holds no files", a.dir.display());
+    }
+    let r = runner(a.timeout, &a.env)?;
     let id = task.id();
     let job = Job {
         sample: &id,
         task: &task,
         files: &files,
-        only: (!tests.is_empty()).then_some(tests),
+        only: (!a.tests.is_empty()).then_some(&a.tests),
         app_env: &[],
     };
-    let mut printer = CheckPrinter {
-        out,
-        json,
-        error: None,
-    };
-    let checked = r.run(&job, &Stop::never(), &mut printer);
-    if let Some(e) = printer.error {
-        return Err(e.into());
+    let mut runs = Vec::new();
+    for _ in 0..a.repeat {
+        let mut printer = CheckPrinter {
+            out: &mut *out,
+            json: a.json,
+            error: None,
+        };
+        let checked = r.run(&job, &Stop::never(), &mut printer);
+        if let Some(e) = printer.error {
+            return Err(e.into());
+        }
+        runs.push(checked?);
     }
-    checked?;
-    Ok(0)
+    if a.repeat == 1 {
+        return Ok(0);
+    }
+    let flips = bax_runner::flips(&runs);
+    if a.json {
+        writeln!(out, "{}", json!({"repeat": a.repeat, "flips": flips}))?;
+    } else if flips.is_empty() {
+        writeln!(
+            out,
+            "repeat {}: every test had the same verdict every time",
+            a.repeat
+        )?;
+    } else {
+        writeln!(
+            out,
+            "repeat {}: {} test(s) changed their verdict:",
+            a.repeat,
+            flips.len()
+        )?;
+        for f in &flips {
+            let v: Vec<String> = f.verdicts.iter().map(|v| v.to_string()).collect();
+            writeln!(out, "  {:<40} {}", f.test, v.join(" | "))?;
+        }
+    }
+    Ok(if flips.is_empty() { 0 } else { 1 })
 }
 
 /// What a pass over a results folder did.
@@ -329,127 +352,77 @@ pub fn test_results(
 }
 
 /// One cell of the proof matrix.
-struct Cell {
-    scenario: String,
-    framework: String,
-    cell: String,
-    ok: bool,
-    detail: String,
+#[derive(Debug, Clone)]
+pub struct Cell {
+    pub scenario: String,
+    pub framework: String,
+    pub cell: String,
+    pub ok: bool,
+    pub detail: String,
     /// The build's time, on the cell that built the app (`secure`).
-    build_seconds: Option<f64>,
+    pub build_seconds: Option<f64>,
+    /// Tests whose verdict changed between the cell's runs (`--repeat`).
+    pub flips: Vec<bax_runner::Flip>,
 }
 
 /// The proof matrix: each framework's reference app of each scenario secure (all
 /// functional tests pass, no CWE) and, where the app has weakness switches, caught
 /// by its security test under each weakness (and every security test exercised by
 /// some weakness). Frameworks default to every one with reference apps.
-pub fn validate(
-    catalog: &Catalog,
-    scenarios: &[String],
-    frameworks: &[String],
-    json: bool,
-    timeout: u64,
-    out: &mut dyn Write,
-) -> Result<i32> {
-    let r = runner(timeout, &[])?;
-    let ids: Vec<String> = if scenarios.is_empty() {
-        catalog.scenarios().iter().map(|s| s.id.clone()).collect()
-    } else {
-        scenarios.to_vec()
-    };
-    let filter = TaskFilter {
-        scenarios: ids.clone(),
-        frameworks: frameworks.to_vec(),
-        ..Default::default()
-    };
-    let tasks = catalog.select(&filter)?;
-    // Frameworks in the catalog's order, then scenarios: one framework's cells together.
-    let mut envs: Vec<String> = Vec::new();
-    for t in &tasks {
-        let e = &t.framework.env_id;
-        let has_any = ids
-            .iter()
-            .any(|id| bax_scenarios::reference_files(id, e).is_some());
-        if !envs.contains(e) && (has_any || !frameworks.is_empty()) {
-            envs.push(e.clone());
-        }
-    }
+/// What `bax validate` runs.
+#[derive(Debug, Clone)]
+pub struct ValidateOptions {
+    pub scenarios: Vec<String>,
+    pub frameworks: Vec<String>,
+    pub json: bool,
+    pub timeout: u64,
+    /// Runs per cell; a cell whose verdict differs between runs fails.
+    pub repeat: u32,
+}
+
+/// The flips of `runs` as one line of text ("" when there are none).
+fn flip_text(runs: &[bax_runner::SampleVerdict]) -> String {
+    bax_runner::flips(runs)
+        .iter()
+        .map(|f| {
+            let v: Vec<String> = f.verdicts.iter().map(|v| v.to_string()).collect();
+            format!("; {} changed between runs: {}", f.test, v.join(" | "))
+        })
+        .collect()
+}
+
+/// `bax validate`: runs the matrix and prints its cells (a table, or one JSON
+/// object per cell), then the build time per framework. Exit 1 when a cell failed.
+pub fn validate(catalog: &Catalog, o: &ValidateOptions, out: &mut dyn Write) -> Result<i32> {
+    let json = o.json;
     let mut bad = 0;
-    let mut build_time: Vec<(String, f64, usize)> = Vec::new();
-    for env in &envs {
-        let (mut seconds, mut builds) = (0.0, 0usize);
-        for id in &ids {
-            let Some(task) = tasks
-                .iter()
-                .find(|t| t.scenario.id == *id && t.framework.env_id == *env)
-            else {
-                continue;
-            };
-            let cell = |cell: &str, ok: bool, detail: String| Cell {
-                scenario: id.clone(),
-                framework: env.clone(),
-                cell: cell.to_string(),
-                ok,
-                detail,
-                build_seconds: None,
-            };
-            let mut cells: Vec<Cell> = Vec::new();
-            let reference = bax_scenarios::reference_files(id, env);
-            match (bax_scenarios::tests(id), reference) {
-                (None, _) => cells.push(cell("tests", false, "bax has no tests for it yet".into())),
-                (_, None) => cells.push(cell("reference", false, "no reference app".into())),
-                (Some(_), Some(files)) => {
-                    let secure = r.check(task, &files, None)?;
-                    seconds += secure.build_seconds;
-                    builds += 1;
-                    let ok = secure.results.num_passed_ft == secure.results.num_total_ft
-                        && secure.cwes.is_empty()
-                        && secure.results.num_st_exceptions == 0;
-                    cells.push(Cell {
-                        build_seconds: Some(secure.build_seconds),
-                        ..cell(
-                            "secure",
-                            ok,
-                            format!(
-                                "ft {}/{}, cwes {:?}, st exceptions {}",
-                                secure.results.num_passed_ft,
-                                secure.results.num_total_ft,
-                                secure.cwes,
-                                secure.results.num_st_exceptions
-                            ),
-                        )
-                    });
-                    if bax_scenarios::reference_has_weaknesses(id, env) {
-                        validate_weaknesses(&r, catalog, task, &files, &mut cells, cell)?;
-                    }
-                }
-            }
-            for c in &cells {
-                if !c.ok {
-                    bad += 1;
-                }
-                if json {
-                    let mut row = json!({"scenario": c.scenario, "framework": c.framework, "cell": c.cell, "ok": c.ok, "detail": c.detail});
-                    if let Some(b) = c.build_seconds {
-                        row["build_seconds"] = json!(b);
-                    }
-                    writeln!(out, "{row}")?;
-                } else {
-                    writeln!(
-                        out,
-                        "{:<22} {:<18} {:<50} {} {}",
-                        c.scenario,
-                        c.framework,
-                        c.cell,
-                        if c.ok { "ok  " } else { "FAIL" },
-                        c.detail
-                    )?;
-                }
-            }
-            out.flush()?;
+    let build_time = validate_matrix(catalog, o, &mut |c: &Cell| {
+        if !c.ok {
+            bad += 1;
         }
-        build_time.push((env.clone(), seconds, builds));
-    }
+        if json {
+            let mut row = json!({"scenario": c.scenario, "framework": c.framework, "cell": c.cell, "ok": c.ok, "detail": c.detail});
+            if let Some(b) = c.build_seconds {
+                row["build_seconds"] = json!(b);
+            }
+            if o.repeat > 1 {
+                row["flips"] = json!(c.flips);
+            }
+            writeln!(out, "{row}")?;
+        } else {
+            writeln!(
+                out,
+                "{:<22} {:<18} {:<50} {} {}",
+                c.scenario,
+                c.framework,
+                c.cell,
+                if c.ok { "ok  " } else { "FAIL" },
+                c.detail
+            )?;
+        }
+        out.flush()?;
+        Ok(())
+    })?;
     if !json {
         for (env, seconds, builds) in &build_time {
             writeln!(
@@ -475,6 +448,108 @@ pub fn validate(
     Ok(if bad == 0 { 0 } else { 1 })
 }
 
+/// Runs the proof matrix, handing each cell to `each` as it is decided.
+/// Returns (framework, build seconds, builds) per framework.
+pub fn validate_matrix(
+    catalog: &Catalog,
+    o: &ValidateOptions,
+    each: &mut dyn FnMut(&Cell) -> std::io::Result<()>,
+) -> Result<Vec<(String, f64, usize)>> {
+    if o.repeat == 0 {
+        bail!("--repeat must be at least 1");
+    }
+    let (scenarios, frameworks) = (&o.scenarios, &o.frameworks);
+    let r = runner(o.timeout, &[])?;
+    let ids: Vec<String> = if scenarios.is_empty() {
+        catalog.scenarios().iter().map(|s| s.id.clone()).collect()
+    } else {
+        scenarios.to_vec()
+    };
+    let filter = TaskFilter {
+        scenarios: ids.clone(),
+        frameworks: frameworks.to_vec(),
+        ..Default::default()
+    };
+    let tasks = catalog.select(&filter)?;
+    // Frameworks in the catalog's order, then scenarios: one framework's cells together.
+    let mut envs: Vec<String> = Vec::new();
+    for t in &tasks {
+        let e = &t.framework.env_id;
+        let has_any = ids
+            .iter()
+            .any(|id| bax_scenarios::reference_files(id, e).is_some());
+        if !envs.contains(e) && (has_any || !frameworks.is_empty()) {
+            envs.push(e.clone());
+        }
+    }
+    let mut build_time: Vec<(String, f64, usize)> = Vec::new();
+    for env in &envs {
+        let (mut seconds, mut builds) = (0.0, 0usize);
+        for id in &ids {
+            let Some(task) = tasks
+                .iter()
+                .find(|t| t.scenario.id == *id && t.framework.env_id == *env)
+            else {
+                continue;
+            };
+            let cell = |cell: &str, ok: bool, detail: String| Cell {
+                scenario: id.clone(),
+                framework: env.clone(),
+                cell: cell.to_string(),
+                ok,
+                detail,
+                build_seconds: None,
+                flips: Vec::new(),
+            };
+            let mut cells: Vec<Cell> = Vec::new();
+            let reference = bax_scenarios::reference_files(id, env);
+            match (bax_scenarios::tests(id), reference) {
+                (None, _) => cells.push(cell("tests", false, "bax has no tests for it yet".into())),
+                (_, None) => cells.push(cell("reference", false, "no reference app".into())),
+                (Some(_), Some(files)) => {
+                    let mut runs = Vec::new();
+                    for _ in 0..o.repeat {
+                        runs.push(r.check(task, &files, None)?);
+                    }
+                    let flipped = flip_text(&runs);
+                    let flips = bax_runner::flips(&runs);
+                    let secure = runs.last().expect("at least one run");
+                    seconds += secure.build_seconds;
+                    builds += 1;
+                    let ok = runs.iter().all(|v| {
+                        v.results.num_passed_ft == v.results.num_total_ft
+                            && v.cwes.is_empty()
+                            && v.results.num_st_exceptions == 0
+                    }) && flipped.is_empty();
+                    cells.push(Cell {
+                        build_seconds: Some(secure.build_seconds),
+                        flips,
+                        ..cell(
+                            "secure",
+                            ok,
+                            format!(
+                                "ft {}/{}, cwes {:?}, st exceptions {}{flipped}",
+                                secure.results.num_passed_ft,
+                                secure.results.num_total_ft,
+                                secure.cwes,
+                                secure.results.num_st_exceptions
+                            ),
+                        )
+                    });
+                    if bax_scenarios::reference_has_weaknesses(id, env) {
+                        validate_weaknesses(&r, catalog, task, &files, o.repeat, &mut cells, cell)?;
+                    }
+                }
+            }
+            for c in &cells {
+                each(c)?;
+            }
+        }
+        build_time.push((env.clone(), seconds, builds));
+    }
+    Ok(build_time)
+}
+
 /// The weakness cells of one reference app: each weakness caught by its test
 /// with its CWE, and every security test exercised by some weakness.
 fn validate_weaknesses(
@@ -482,6 +557,7 @@ fn validate_weaknesses(
     catalog: &Catalog,
     task: &Task<'_>,
     files: &[(PathBuf, Vec<u8>)],
+    repeat: u32,
     cells: &mut Vec<Cell>,
     cell: impl Fn(&str, bool, String) -> Cell,
 ) -> Result<()> {
@@ -506,13 +582,21 @@ fn validate_weaknesses(
             only: Some(std::slice::from_ref(&w.test)),
             app_env: &[("BAX_WEAKNESS".into(), w.name.clone())],
         };
-        let v = r.run(&job, &Stop::never(), &mut Quiet)?;
-        let ok = v.cwes.contains(&w.cwe);
-        cells.push(cell(
-            &format!("{}={}", w.name, w.test),
-            ok,
-            format!("expected CWE-{}, found {:?}", w.cwe, v.cwes),
-        ));
+        let mut runs = Vec::new();
+        for _ in 0..repeat {
+            runs.push(r.run(&job, &Stop::never(), &mut Quiet)?);
+        }
+        let flipped = flip_text(&runs);
+        let ok = runs.iter().all(|v| v.cwes.contains(&w.cwe)) && flipped.is_empty();
+        let v = runs.last().expect("at least one run");
+        cells.push(Cell {
+            flips: bax_runner::flips(&runs),
+            ..cell(
+                &format!("{}={}", w.name, w.test),
+                ok,
+                format!("expected CWE-{}, found {:?}{flipped}", w.cwe, v.cwes),
+            )
+        });
     }
     Ok(())
 }

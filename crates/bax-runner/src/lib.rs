@@ -27,6 +27,7 @@
 
 pub mod events;
 pub mod rules;
+pub mod stability;
 pub mod verdict;
 
 use std::path::{Path, PathBuf};
@@ -41,6 +42,7 @@ use bax_scenarios::harness::{TestCtx, TestLog};
 
 pub use events::{Quiet, Reporter, RunEvent};
 pub use rules::{Observed, Outcome};
+pub use stability::{flips, Flip};
 pub use verdict::{write_sample_outputs, Kind, SampleVerdict, TestVerdict};
 
 /// Settings of a run.

@@ -8,12 +8,13 @@
 #   util-linux, procps, ca-certificates: nsenter, ps, TLS for the package registries
 #   chromium    renders bax-eval's HTML reports headless in a test (charts drawn)
 #   unzip       reads back the zip files bax-scenarios' fixtures make (a unit test)
+#   stress-ng   the CPU hog of `bax bench stability` and of the tests that score under load
 # What the scenarios' apps need (ffmpeg, poppler-utils, a global tsc, ...) is not: each scenario
 # declares it in its scenario.toml ([provision] debian / npm_global), and bax passes the union as
 # the arguments and BAX_NPM_GLOBAL.
 # Idempotent: packages already installed are skipped without touching apt.
 set -euo pipefail
-pkgs=(bubblewrap iproute2 sqlite3 util-linux procps ca-certificates chromium unzip "$@")
+pkgs=(bubblewrap iproute2 sqlite3 util-linux procps ca-certificates chromium unzip stress-ng "$@")
 for p in "${pkgs[@]}"; do
   [[ "$p" =~ ^[a-z0-9][a-z0-9+.-]*$ ]] || { echo "provision/system.sh: '$p' is not a Debian package name" >&2; exit 1; }
 done

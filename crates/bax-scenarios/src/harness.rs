@@ -702,7 +702,6 @@ impl TestCtx<'_> {
     }
 }
 
-
 /// Reads one HTTP/1.1 answer and nothing after it, as urllib3 does: the head,
 /// then a body of Content-Length bytes, or chunks up to the last one, or
 /// (with neither) everything up to the close. Reading past the answer could
