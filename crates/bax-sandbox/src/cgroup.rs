@@ -211,6 +211,22 @@ impl InstanceGroup {
         fs::read_to_string(d.join(file)).ok()?.trim().parse().ok()
     }
 
+    /// CPU time used by the group's processes, exited ones included (cgroup v2's
+    /// `cpu.stat` `usage_usec`, there without any controller). `None` on v1.
+    pub fn cpu_usage(&self) -> Option<std::time::Duration> {
+        if !self.v2 {
+            return None;
+        }
+        let t = fs::read_to_string(self.dirs.first()?.join("cpu.stat")).ok()?;
+        let us: u64 = t
+            .lines()
+            .find_map(|l| l.strip_prefix("usage_usec "))?
+            .trim()
+            .parse()
+            .ok()?;
+        Some(std::time::Duration::from_micros(us))
+    }
+
     /// Peak memory use (bytes).
     pub fn memory_peak(&self) -> Option<u64> {
         let d = self.mem_dir.as_ref()?;

@@ -450,6 +450,29 @@ impl Instance {
         }
     }
 
+    /// CPU time the app has used so far (user + system, all its processes): from
+    /// its cgroup where it has one (exited processes included), else summed over
+    /// its live process tree from /proc (clock ticks).
+    pub fn cpu_time(&self) -> Duration {
+        if let Some(t) = self.group.lock().unwrap().cpu_usage() {
+            return t;
+        }
+        // SAFETY: sysconf only reads a constant.
+        let tick = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
+        let ticks: u64 = tree(self.init_pid)
+            .into_iter()
+            .filter_map(|pid| {
+                let s = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+                // Fields after the command name (which may hold spaces): utime is
+                // the 14th field overall, stime the 15th.
+                let rest = s.rsplit_once(')')?.1;
+                let f: Vec<&str> = rest.split_whitespace().collect();
+                Some(f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?)
+            })
+            .sum();
+        Duration::from_secs_f64(ticks as f64 / tick)
+    }
+
     /// Number of processes in the instance.
     pub fn process_count(&self) -> usize {
         tree(self.init_pid).len()
