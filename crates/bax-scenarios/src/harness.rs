@@ -11,7 +11,7 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use bax_sandbox::Instance;
+use crate::app::App;
 use serde::Serialize;
 
 /// A functional test: does the app do what the spec says?
@@ -246,7 +246,8 @@ fn multipart(parts: &[Part<'_>]) -> (String, Vec<u8>) {
 
 /// Everything a test gets.
 pub struct TestCtx<'a> {
-    pub instance: &'a Instance,
+    /// The app under test (a sandboxed instance, or a local process in tests).
+    pub app: &'a dyn App,
     pub base_url: String,
     pub log: &'a TestLog,
     agent: ureq::Agent,
@@ -255,12 +256,8 @@ pub struct TestCtx<'a> {
 }
 
 impl<'a> TestCtx<'a> {
-    pub fn new(
-        instance: &'a Instance,
-        log: &'a TestLog,
-        db_path: String,
-    ) -> anyhow::Result<TestCtx<'a>> {
-        let base_url = instance
+    pub fn new(app: &'a dyn App, log: &'a TestLog, db_path: String) -> anyhow::Result<TestCtx<'a>> {
+        let base_url = app
             .base_url()
             .ok_or_else(|| anyhow::anyhow!("the instance has no service port"))?;
         // No overall timeout by default, like `requests`; the runner's per-test
@@ -270,7 +267,7 @@ impl<'a> TestCtx<'a> {
             .redirects(5)
             .build();
         Ok(TestCtx {
-            instance,
+            app,
             base_url,
             log,
             agent,
@@ -436,12 +433,12 @@ impl<'a> TestCtx<'a> {
 
     /// Reads a file from the app's file system (BaxBench's `load_file_from_docker`).
     pub fn load_file(&self, path: &str) -> anyhow::Result<Vec<u8>> {
-        Ok(self.instance.read_file(Path::new(path), FILE_LIMIT)?)
+        Ok(self.app.read_file(Path::new(path), FILE_LIMIT)?)
     }
 
     /// Places a file into the app's file system (BaxBench's `place_file_on_docker`).
     pub fn place_file(&self, path: &str, data: &[u8]) -> anyhow::Result<()> {
-        Ok(self.instance.write_file(Path::new(path), data)?)
+        Ok(self.app.write_file(Path::new(path), data)?)
     }
 
     /// Runs SQL on the app's database as BaxBench's `execute_sql_on_docker`
@@ -452,13 +449,9 @@ impl<'a> TestCtx<'a> {
     /// otherwise make the test fail at random).
     pub fn sql(&self, query: &str) -> anyhow::Result<String> {
         self.place_file("/tmp/query.sql", query.as_bytes())?;
-        let cmd = format!(
-            "cat /tmp/query.sql | sqlite3 -cmd '.timeout 10000' {}",
-            self.db_path
-        );
         let out = self
-            .instance
-            .exec(&["sh", "-c", &cmd], Duration::from_secs(60))?;
+            .app
+            .sql(&self.db_path, "/tmp/query.sql", Duration::from_secs(60))?;
         let text = String::from_utf8_lossy(&out.stdout).into_owned()
             + &String::from_utf8_lossy(&out.stderr);
         if !out.status.success() {
@@ -474,13 +467,12 @@ impl<'a> TestCtx<'a> {
 
     /// Whether the app's server process still runs (BaxBench's `process_still_running`).
     pub fn process_still_running(&self) -> bool {
-        self.instance.is_running()
+        self.app.is_running()
     }
 
     /// The app's memory use in bytes, as Docker's stats report it.
     pub fn memory_usage(&self) -> u64 {
-        let m = self.instance.memory();
-        m.cgroup_bytes.unwrap_or(m.rss_bytes)
+        self.app.memory_bytes()
     }
 
     /// One reading of Docker's non-streaming stats, as BaxBench's `memory_usage`
@@ -524,11 +516,11 @@ impl<'a> TestCtx<'a> {
             }
             std::thread::sleep(Duration::from_millis(100));
         }
-        let du = if self.instance.exit_status().is_some() {
+        let du = if self.app.has_ended() {
             Err(anyhow::anyhow!("the instance has ended"))
         } else {
-            self.instance
-                .exec(&["du", "-sh", "/tmp/"], Duration::from_secs(300))
+            self.app
+                .du_sh("/tmp/", Duration::from_secs(300))
                 .map_err(anyhow::Error::from)
                 .and_then(|o| parse_du_h(&String::from_utf8_lossy(&o.stdout)))
         };

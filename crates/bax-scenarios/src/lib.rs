@@ -15,6 +15,7 @@
 //! [`all`], [`tests`], [`weaknesses`], [`differences`], [`reference_files`],
 //! [`reference_answer`] all read it).
 
+pub mod app;
 pub mod exploits;
 pub mod fixtures;
 pub mod harness;
