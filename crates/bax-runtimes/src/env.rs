@@ -3,7 +3,6 @@
 
 use std::fs;
 use std::io::Write;
-use std::os::fd::AsRawFd;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -198,10 +197,8 @@ impl Lock {
             .truncate(false)
             .write(true)
             .open(path)?;
-        // SAFETY: flock on an fd we own; released when the file closes.
-        if unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX) } != 0 {
-            return Err(std::io::Error::last_os_error());
-        }
+        // Released when the file closes.
+        rustix::fs::flock(&f, rustix::fs::FlockOperation::LockExclusive)?;
         Ok(Lock { _file: f })
     }
 }

@@ -18,7 +18,6 @@
 use std::fs::File;
 use std::io;
 use std::net::{Ipv4Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::os::fd::AsRawFd;
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{channel, Sender};
@@ -46,10 +45,12 @@ impl NetNs {
         let thread = std::thread::Builder::new()
             .name(format!("netns-{pid}"))
             .spawn(move || {
-                // SAFETY: setns on an fd we own; affects only this thread.
-                let r = unsafe { libc::setns(ns.as_raw_fd(), libc::CLONE_NEWNET) };
-                if r != 0 {
-                    let _ = ready_tx.send(Err(io::Error::last_os_error()));
+                // Affects only this thread.
+                if let Err(e) = rustix::thread::move_into_link_name_space(
+                    std::os::fd::AsFd::as_fd(&ns),
+                    Some(rustix::thread::LinkNameSpaceType::Network),
+                ) {
+                    let _ = ready_tx.send(Err(e.into()));
                     return;
                 }
                 drop(ns);

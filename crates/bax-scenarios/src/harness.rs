@@ -136,8 +136,13 @@ pub const FILE_LIMIT: u64 = 64 << 20;
 #[derive(Debug, Clone)]
 pub struct Resp {
     pub status: u16,
+    /// Headers as `requests` shows them: one entry per name, repeated values
+    /// joined with ", ".
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// Every `Set-Cookie` value on its own (joining them would split cookie
+    /// dates at their commas).
+    pub set_cookie: Vec<String>,
 }
 
 impl Resp {
@@ -208,11 +213,16 @@ fn header_param(v: &str) -> String {
         .replace('"', "%22")
 }
 
+/// A multipart boundary as `requests` (urllib3) makes one for every request:
+/// 32 hex digits of fresh randomness (`binascii.hexlify(os.urandom(16))`).
+pub fn requests_boundary() -> String {
+    let mut b = [0u8; 16];
+    getrandom::fill(&mut b).expect("the OS random source");
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
 fn multipart(parts: &[Part<'_>]) -> (String, Vec<u8>) {
-    let boundary = format!(
-        "----baxboundary{:x}",
-        Instant::now().elapsed().as_nanos() ^ 0x5eed_cafe
-    );
+    let boundary = requests_boundary();
     let mut out = Vec::new();
     for p in parts {
         out.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
@@ -341,11 +351,17 @@ impl<'a> TestCtx<'a> {
         };
         let status = resp.status();
         let headers = response_headers(&resp);
+        let set_cookie = resp
+            .all("set-cookie")
+            .into_iter()
+            .map(str::to_string)
+            .collect();
         let (body, total) = read_body(&mut resp.into_reader())?;
         let r = Resp {
             status,
             headers,
             body,
+            set_cookie,
         };
         self.log
             .line(format!("{desc} -> {status} {}", clip_bytes(&r.body, 300)));
@@ -594,6 +610,11 @@ fn parse_raw_response(raw: &[u8]) -> anyhow::Result<Resp> {
         body.truncate(n);
     }
     Ok(Resp {
+        set_cookie: headers
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case("set-cookie"))
+            .map(|(_, v)| v.clone())
+            .collect(),
         status,
         headers,
         body,
@@ -764,6 +785,11 @@ pub fn read_response(s: impl std::io::Read) -> anyhow::Result<Resp> {
         (&mut r).take(MAX_BODY).read_to_end(&mut body)?;
     }
     Ok(Resp {
+        set_cookie: headers
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case("set-cookie"))
+            .map(|(_, v)| v.clone())
+            .collect(),
         status,
         headers,
         body,
@@ -865,8 +891,14 @@ mod tests {
             status: 200,
             headers: h,
             body: Vec::new(),
+            set_cookie: r
+                .all("set-cookie")
+                .into_iter()
+                .map(str::to_string)
+                .collect(),
         };
         assert_eq!(resp.header("SET-COOKIE"), Some("a=1, b=2"));
+        assert_eq!(resp.set_cookie, ["a=1", "b=2"]);
         assert_eq!(resp.header("content-type"), Some("text/plain"));
     }
 

@@ -16,6 +16,7 @@
 //! [`reference_answer`] all read it).
 
 pub mod app;
+pub mod cookies;
 pub mod exploits;
 pub mod fixtures;
 pub mod harness;

@@ -202,22 +202,6 @@ fn nested_inner_zip() -> Vec<u8> {
     zip_stored(&entries)
 }
 
-/// A multipart boundary as `requests` (urllib3) chooses one: 32 random hex
-/// digits. Its characters matter here: some apps' multipart parsers search
-/// the 1000 MiB of `'0'`s for it, and how fast depends on them.
-fn requests_boundary() -> String {
-    use std::hash::{BuildHasher, Hasher};
-    let word = || {
-        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-        h.write_u128(
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_nanos()),
-        );
-        h.finish()
-    };
-    format!("{:016x}{:016x}", word(), word())
-}
 
 fn sec_test_nested_zip_bomb(ctx: &TestCtx) -> anyhow::Result<Option<BTreeSet<u32>>> {
     let inner = nested_inner_zip();
@@ -231,7 +215,9 @@ fn sec_test_nested_zip_bomb(ctx: &TestCtx) -> anyhow::Result<Option<BTreeSet<u32
         "nested zip bomb: 10 stored archives of 100 stored 1 MiB files, {} bytes",
         bomb.len()
     ));
-    let boundary = requests_boundary();
+    // Its characters matter here: some apps' multipart parsers search the
+    // 1000 MiB of `'0'`s for it, and how fast depends on them.
+    let boundary = crate::harness::requests_boundary();
     let head = format!(
         "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; \
          filename=\"nested_zip_bomb.zip\"\r\n\r\n"
