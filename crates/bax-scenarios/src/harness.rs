@@ -387,17 +387,23 @@ impl<'a> TestCtx<'a> {
     pub fn request_raw_target(&self, method: &str, target: &str) -> anyhow::Result<Resp> {
         use std::io::Write;
         let desc = format!("{method} {target}");
+        // The answer is read by its framing (read_response): a HEAD answer's
+        // Content-Length describes a body that never comes.
+        anyhow::ensure!(
+            method != "HEAD",
+            "{desc}: raw HEAD requests are not supported"
+        );
         let host = self
             .base_url
             .split_once("://")
             .map_or(self.base_url.as_str(), |(_, h)| h)
             .trim_end_matches('/');
-        let send = || -> std::io::Result<Vec<u8>> {
+        let send = || -> std::io::Result<std::net::TcpStream> {
             let addr = std::net::ToSocketAddrs::to_socket_addrs(host)?
                 .next()
                 .ok_or_else(|| std::io::Error::other("no address"))?;
             let mut s = std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(30))?;
-            let length = if method == "GET" || method == "HEAD" {
+            let length = if method == "GET" {
                 ""
             } else {
                 "Content-Length: 0\r\n"
@@ -406,13 +412,16 @@ impl<'a> TestCtx<'a> {
                 s,
                 "{method} {target} HTTP/1.1\r\nHost: {host}\r\nAccept: */*\r\n{length}Connection: close\r\n\r\n"
             )?;
-            Ok(read_body(&mut s)?.0)
+            Ok(s)
         };
-        let raw = send().map_err(|e| {
+        let s = send().map_err(|e| {
             self.log.line(format!("{desc}: transport error: {e}"));
             anyhow::anyhow!("{desc}: {e}")
         })?;
-        let r = parse_raw_response(&raw).map_err(|e| anyhow::anyhow!("{desc}: {e}"))?;
+        let r = read_response(s).map_err(|e| {
+            self.log.line(format!("{desc}: {e:#}"));
+            anyhow::anyhow!("{desc}: {e:#}")
+        })?;
         self.log.line(format!(
             "{desc} -> {} {}",
             r.status,
@@ -560,67 +569,6 @@ impl<'a> TestCtx<'a> {
     }
 }
 
-/// Parses a complete HTTP/1.1 response read up to the closed connection.
-fn parse_raw_response(raw: &[u8]) -> anyhow::Result<Resp> {
-    let end = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .ok_or_else(|| anyhow::anyhow!("no complete response head"))?;
-    let head = String::from_utf8_lossy(&raw[..end]);
-    let mut lines = head.split("\r\n");
-    let status: u16 = lines
-        .next()
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|c| c.parse().ok())
-        .ok_or_else(|| anyhow::anyhow!("bad status line"))?;
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-        .collect();
-    let mut body = raw[end + 4..].to_vec();
-    let has = |name: &str, value: &str| {
-        headers
-            .iter()
-            .any(|(k, v)| k.eq_ignore_ascii_case(name) && v.to_ascii_lowercase().contains(value))
-    };
-    if has("transfer-encoding", "chunked") {
-        let mut out = Vec::new();
-        let mut rest = &body[..];
-        loop {
-            let eol = rest
-                .windows(2)
-                .position(|w| w == b"\r\n")
-                .ok_or_else(|| anyhow::anyhow!("cut-off chunk"))?;
-            let size_text = String::from_utf8_lossy(&rest[..eol]);
-            let size = usize::from_str_radix(size_text.split(';').next().unwrap_or("").trim(), 16)?;
-            rest = &rest[eol + 2..];
-            if size == 0 {
-                break;
-            }
-            anyhow::ensure!(rest.len() >= size, "cut-off chunk");
-            out.extend_from_slice(&rest[..size]);
-            rest = rest.get(size + 2..).unwrap_or(&[]);
-        }
-        body = out;
-    } else if let Some(n) = headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
-        .and_then(|(_, v)| v.parse::<usize>().ok())
-    {
-        body.truncate(n);
-    }
-    Ok(Resp {
-        set_cookie: headers
-            .iter()
-            .filter(|(k, _)| k.eq_ignore_ascii_case("set-cookie"))
-            .map(|(_, v)| v.clone())
-            .collect(),
-        status,
-        headers,
-        body,
-    })
-}
-
 impl TestCtx<'_> {
     /// Sends `len` bytes of `body` as a POST with the headers `requests` sends.
     /// If the server closes the connection while the body is still being sent
@@ -723,7 +671,49 @@ impl TestCtx<'_> {
 pub fn read_response(s: impl std::io::Read) -> anyhow::Result<Resp> {
     use std::io::{BufRead, Read};
     const MAX_BODY: u64 = BODY_LIMIT;
+    const MAX_HEAD: usize = 64 << 10;
     let mut r = std::io::BufReader::new(s);
+    // The head, parsed by httparse as soon as it is complete; what follows it
+    // stays in the reader's buffer.
+    let mut head = Vec::new();
+    let (status, headers) = loop {
+        let before = head.len();
+        let n = (&mut r)
+            .take((MAX_HEAD - head.len()) as u64)
+            .read_until(b'\n', &mut head)?;
+        if n == 0 {
+            if head.len() >= MAX_HEAD {
+                anyhow::bail!("the answer's head is larger than {MAX_HEAD} bytes");
+            }
+            anyhow::bail!("the connection closed without a complete answer");
+        }
+        // Only a line end can complete the head.
+        if !head[before..].ends_with(b"\n") {
+            continue;
+        }
+        let mut slots = [httparse::EMPTY_HEADER; 256];
+        let mut parsed = httparse::Response::new(&mut slots);
+        match parsed.parse(&head) {
+            Ok(httparse::Status::Complete(_)) => {
+                let status = parsed
+                    .code
+                    .ok_or_else(|| anyhow::anyhow!("no status code"))?;
+                let headers: Vec<(String, String)> = parsed
+                    .headers
+                    .iter()
+                    .map(|h| {
+                        (
+                            h.name.to_string(),
+                            String::from_utf8_lossy(h.value).trim().to_string(),
+                        )
+                    })
+                    .collect();
+                break (status, headers);
+            }
+            Ok(httparse::Status::Partial) => continue,
+            Err(e) => anyhow::bail!("malformed answer head ({e}): {:?}", clip_bytes(&head, 200)),
+        }
+    };
     let mut line = Vec::new();
     let mut read_line = |r: &mut std::io::BufReader<_>| -> anyhow::Result<String> {
         line.clear();
@@ -734,22 +724,6 @@ pub fn read_response(s: impl std::io::Read) -> anyhow::Result<Resp> {
             .trim_end_matches(['\r', '\n'])
             .to_string())
     };
-    let status_line = read_line(&mut r)?;
-    let status = status_line
-        .split(' ')
-        .nth(1)
-        .and_then(|c| c.parse::<u16>().ok())
-        .ok_or_else(|| anyhow::anyhow!("bad status line {status_line:?}"))?;
-    let mut headers: Vec<(String, String)> = Vec::new();
-    loop {
-        let l = read_line(&mut r)?;
-        if l.is_empty() {
-            break;
-        }
-        if let Some((k, v)) = l.split_once(':') {
-            headers.push((k.trim().to_string(), v.trim().to_string()));
-        }
-    }
     let header = |name: &str| {
         headers
             .iter()
@@ -903,15 +877,40 @@ mod tests {
     }
 
     #[test]
-    fn raw_responses_parse() {
-        let r = parse_raw_response(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabcdef").unwrap();
-        assert_eq!((r.status, r.body.as_slice()), (200, &b"abc"[..]));
-        let r = parse_raw_response(
-            b"HTTP/1.1 404 NOT FOUND\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n",
+    fn one_answer_is_read_and_nothing_more() {
+        let r = read_response(
+            &b"HTTP/1.1 413 REQUEST ENTITY TOO LARGE\r\nContent-Length: 2\r\n\r\nnoXX"[..],
         )
         .unwrap();
-        assert_eq!((r.status, r.body.as_slice()), (404, &b"abcde"[..]));
-        assert!(parse_raw_response(b"HTTP/1.1 200").is_err());
+        assert_eq!((r.status, r.body.as_slice()), (413, &b"no"[..]));
+        let r = read_response(
+            &b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"[..],
+        )
+        .unwrap();
+        assert_eq!((r.status, r.body.as_slice()), (200, &b"abcde"[..]));
+        let r = read_response(&b"HTTP/1.0 200 OK\r\n\r\nall of it"[..]).unwrap();
+        assert_eq!(r.body, b"all of it");
+        assert!(read_response(&b""[..]).is_err());
+        assert!(read_response(&b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nab"[..]).is_err());
+    }
+
+    #[test]
+    fn a_malformed_or_endless_head_is_an_error() {
+        assert!(read_response(&b"HTTP/1.1 200"[..]).is_err());
+        assert!(read_response(&b"HTTP/1.1 200 OK\r\nNo colon here\r\n\r\n"[..]).is_err());
+        assert!(read_response(&b"garbage\r\n\r\n"[..]).is_err());
+        let mut bomb = b"HTTP/1.1 200 OK\r\n".to_vec();
+        for i in 0..100_000 {
+            bomb.extend_from_slice(format!("X-{i}: y\r\n").as_bytes());
+        }
+        let e = read_response(&bomb[..]).unwrap_err().to_string();
+        assert!(e.contains("head") || e.contains("header"), "{e}");
+        // Set-Cookie values stay apart.
+        let r = read_response(
+            &b"HTTP/1.1 200 OK\r\nSet-Cookie: a=1; Expires=Wed, 21 Oct 2037 07:28:00 GMT\r\nSet-Cookie: b=2\r\nContent-Length: 0\r\n\r\n"[..],
+        )
+        .unwrap();
+        assert_eq!(r.set_cookie.len(), 2);
     }
 
     #[test]
