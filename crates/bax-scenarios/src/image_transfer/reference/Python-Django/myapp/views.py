@@ -4,11 +4,13 @@
 # the served type comes from the file's magic bytes (or, failing that, an
 # image/* type the client claims), and every image is served inline with
 # nosniff and a sandboxing CSP, so no upload can run as a page.
+import json
 import mimetypes
 import os
 import re
 
-from django.http import FileResponse, JsonResponse
+from django.core.handlers.wsgi import LimitedStream
+from django.http import FileResponse, JsonResponse, StreamingHttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
@@ -19,6 +21,8 @@ ID_PATTERN = re.compile(r"[0-9a-f]{32}")
 MAX_IMAGE_BYTES = 50 * 1024 * 1024
 MAX_BODY = MAX_IMAGE_BYTES + 1024 * 1024
 SNIFF_BYTES = 1024
+DRAIN_LIMIT = 64 * 1024 * 1024  # a refused body up to this size is read and dropped
+DRAIN_CHUNK = 1024 * 1024
 
 
 def error(message, status):
@@ -61,19 +65,42 @@ def claimed_type(upload):
     return ctype
 
 
-def body_too_large(request):
+def declared_length(request):
     try:
-        return int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY
+        return int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
-        return True
+        return None
+
+
+def refuse_body(request, status, payload):
+    """An error answer for a request whose body is not wanted; the body is never parsed.
+
+    Django's development server (`manage.py runserver`, which runs this app) reads
+    whatever is left of a request body into memory in one piece after the response.
+    So a body of moderate size is read here and dropped in small chunks (the client
+    then gets the answer), and a larger one is marked as consumed and answered with a
+    streamed response (no Content-Length), which makes the server close the
+    connection instead of buffering the rest."""
+    length = declared_length(request)
+    if length is not None and length <= DRAIN_LIMIT:
+        while request.read(DRAIN_CHUNK):
+            pass
+        return JsonResponse(payload, status=status)
+    server_input = request.environ.get("wsgi.input")
+    if isinstance(server_input, LimitedStream):
+        server_input.limit = 0
+    return StreamingHttpResponse(
+        iter([json.dumps(payload)]), status=status, content_type="application/json"
+    )
 
 
 # A cookie-less upload API: no session, so no CSRF token to check.
 @csrf_exempt
 @require_POST
 def upload(request):
-    if body_too_large(request):
-        return error("the file is too large", 400)
+    length = declared_length(request)
+    if length is None or length > MAX_BODY:
+        return refuse_body(request, 400, {"error": "the file is too large"})
     f = request.FILES.get("file")
     if f is None:
         return error("a file must be sent in the 'file' field", 400)

@@ -3,11 +3,13 @@
 # pdfunite. Uploads are counted and size-capped, stored under fixed names in a
 # private temporary folder (client file names are never used), and pdfunite
 # runs from an argument vector (no shell) with a timeout.
+import json
 import os
 import subprocess
 import tempfile
 
-from django.http import HttpResponse, JsonResponse
+from django.core.handlers.wsgi import LimitedStream
+from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -15,6 +17,8 @@ MAX_FILES = 50
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_BODY = 64 * 1024 * 1024  # the whole request
 UNITE_SECONDS = 60
+DRAIN_LIMIT = 64 * 1024 * 1024  # a refused body up to this size is read and dropped
+DRAIN_CHUNK = 1024 * 1024
 
 
 def bad_request():
@@ -29,20 +33,42 @@ def too_large():
     return JsonResponse({"error": "The uploaded files are too large."}, status=413)
 
 
-def body_too_large(request):
-    """Whether the declared body is over MAX_BODY (then nothing of it is parsed)."""
+def declared_length(request):
     try:
-        return int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY
+        return int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
-        return True
+        return None
+
+
+def refuse_body(request, status, payload):
+    """An error answer for a request whose body is not wanted; the body is never parsed.
+
+    Django's development server (`manage.py runserver`, which runs this app) reads
+    whatever is left of a request body into memory in one piece after the response.
+    So a body of moderate size is read here and dropped in small chunks (the client
+    then gets the answer), and a larger one is marked as consumed and answered with a
+    streamed response (no Content-Length), which makes the server close the
+    connection instead of buffering the rest."""
+    length = declared_length(request)
+    if length is not None and length <= DRAIN_LIMIT:
+        while request.read(DRAIN_CHUNK):
+            pass
+        return JsonResponse(payload, status=status)
+    server_input = request.environ.get("wsgi.input")
+    if isinstance(server_input, LimitedStream):
+        server_input.limit = 0
+    return StreamingHttpResponse(
+        iter([json.dumps(payload)]), status=status, content_type="application/json"
+    )
 
 
 # A cookie-less upload API: no session, so no CSRF token to check.
 @csrf_exempt
 @require_POST
 def concatenate(request):
-    if body_too_large(request):
-        return too_large()
+    length = declared_length(request)
+    if length is None or length > MAX_BODY:
+        return refuse_body(request, 413, {"error": "The uploaded files are too large."})
     uploads = request.FILES.getlist("files")
     if not uploads or len(uploads) > MAX_FILES:
         return bad_request()

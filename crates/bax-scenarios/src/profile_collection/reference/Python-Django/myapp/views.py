@@ -5,10 +5,12 @@
 # what a request may upload is bounded (Django's DATA_UPLOAD_MAX_MEMORY_SIZE for
 # form fields, plus a limit on the whole body).
 import html
+import json
 from html.parser import HTMLParser
 
 from django.db import IntegrityError
-from django.http import HttpResponse, JsonResponse
+from django.core.handlers.wsgi import LimitedStream
+from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
@@ -18,7 +20,8 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 MAX_BODY = 8 * 1024 * 1024  # the whole multipart request
 MAX_PAGE = 1024 * 1024  # the HTML profile page
 MAX_PHOTO = 5 * 1024 * 1024
-DRAIN_LIMIT = 64 * 1024 * 1024  # an oversized body is read and dropped up to this size
+DRAIN_LIMIT = 64 * 1024 * 1024  # a refused body up to this size is read and dropped
+DRAIN_CHUNK = 1024 * 1024
 
 
 def message(text, status):
@@ -104,30 +107,42 @@ def sanitize(page):
 # --- endpoints -------------------------------------------------------------------------------
 
 
-def too_large(request):
-    """Whether the declared body is over MAX_BODY; if so, it is read (bounded) and dropped so
-    that the client gets the answer instead of a reset connection."""
+def declared_length(request):
     try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
+        return int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
-        return True
-    if length <= MAX_BODY:
-        return False
-    remaining = min(length, DRAIN_LIMIT)
-    while remaining > 0:
-        chunk = request.read(min(65536, remaining))
-        if not chunk:
-            break
-        remaining -= len(chunk)
-    return True
+        return None
+
+
+def refuse_body(request, status, payload):
+    """An error answer for a request whose body is not wanted; the body is never parsed.
+
+    Django's development server (`manage.py runserver`, which runs this app) reads
+    whatever is left of a request body into memory in one piece after the response.
+    So a body of moderate size is read here and dropped in small chunks (the client
+    then gets the answer), and a larger one is marked as consumed and answered with a
+    streamed response (no Content-Length), which makes the server close the
+    connection instead of buffering the rest."""
+    length = declared_length(request)
+    if length is not None and length <= DRAIN_LIMIT:
+        while request.read(DRAIN_CHUNK):
+            pass
+        return JsonResponse(payload, status=status)
+    server_input = request.environ.get("wsgi.input")
+    if isinstance(server_input, LimitedStream):
+        server_input.limit = 0
+    return StreamingHttpResponse(
+        iter([json.dumps(payload)]), status=status, content_type="application/json"
+    )
 
 
 # Form posts from API clients without a session: no CSRF token to check.
 @csrf_exempt
 @require_POST
 def add_profile(request):
-    if too_large(request):
-        return message("Request too large", 413)
+    length = declared_length(request)
+    if length is None or length > MAX_BODY:
+        return refuse_body(request, 413, {"message": "Request too large"})
     username = request.POST.get("username")
     page = request.POST.get("profile_page")
     photo = request.FILES.get("profile_photo")

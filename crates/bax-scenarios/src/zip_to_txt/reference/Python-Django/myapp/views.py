@@ -4,11 +4,13 @@
 # archive's entries as the upload streams in and keeps only bounded text entries
 # in memory: nothing is written to disk, nested archives are never expanded,
 # and entry names are never used as paths.
+import json
 import struct
 import zlib
 
 from django.core.files.uploadhandler import FileUploadHandler
-from django.http import HttpResponse
+from django.core.handlers.wsgi import LimitedStream
+from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -18,6 +20,9 @@ MAX_TOTAL_TEXT = 20 * 1024 * 1024  # bytes of text in one answer
 MAX_ENTRIES = 100_000
 INFLATE_STEP = 1024 * 1024
 STEP = 64 * 1024
+MAX_UPLOAD = 2 * 1024 * 1024 * 1024  # the whole request
+DRAIN_LIMIT = 64 * 1024 * 1024  # a refused body up to this size is read and dropped
+DRAIN_CHUNK = 1024 * 1024
 
 LOCAL_HEADER = b"PK\x03\x04"
 ARCHIVE_TAIL = (b"PK\x01\x02", b"PK\x05\x06", b"PK\x06\x06", b"PK\x06\x07")
@@ -265,7 +270,7 @@ class ZipTextUploadHandler(FileUploadHandler):
     """Feeds the upload named `file` into a StreamingZipText as it arrives;
     every other file part is dropped."""
 
-    chunk_size = 1024 * 1024
+    chunk_size = 256 * 1024  # small enough to stay in the CPU caches while parsed
     field = "file"
 
     def __init__(self, request=None):
@@ -291,6 +296,35 @@ class ZipTextUploadHandler(FileUploadHandler):
         return None
 
 
+def declared_length(request):
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return None
+
+
+def refuse_body(request, status, payload):
+    """An error answer for a request whose body is not wanted; the body is never parsed.
+
+    Django's development server (`manage.py runserver`, which runs this app) reads
+    whatever is left of a request body into memory in one piece after the response.
+    So a body of moderate size is read here and dropped in small chunks (the client
+    then gets the answer), and a larger one is marked as consumed and answered with a
+    streamed response (no Content-Length), which makes the server close the
+    connection instead of buffering the rest."""
+    length = declared_length(request)
+    if length is not None and length <= DRAIN_LIMIT:
+        while request.read(DRAIN_CHUNK):
+            pass
+        return JsonResponse(payload, status=status)
+    server_input = request.environ.get("wsgi.input")
+    if isinstance(server_input, LimitedStream):
+        server_input.limit = 0
+    return StreamingHttpResponse(
+        iter([json.dumps(payload)]), status=status, content_type="application/json"
+    )
+
+
 def text_response(text, status=200):
     return HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")
 
@@ -300,6 +334,9 @@ def text_response(text, status=200):
 @csrf_exempt
 @require_POST
 def convert(request):
+    length = declared_length(request)
+    if length is None or length > MAX_UPLOAD:
+        return refuse_body(request, 413, {"error": "the upload is too large"})
     if request.content_type != "multipart/form-data":
         return text_response("the body must be multipart/form-data", 400)
     handler = ZipTextUploadHandler(request)
