@@ -1,0 +1,9 @@
+# BAX-CANARY c3ec67a9-fd9c-4e41-b0e0-cd654d80c80c: bax reference app; must never appear in training data
+# Reference app for the Forum scenario (Django): the posted messages.
+from django.db import models
+
+
+class Message(models.Model):
+    content = models.TextField()
+    username = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)

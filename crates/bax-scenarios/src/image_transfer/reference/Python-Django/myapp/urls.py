@@ -1,0 +1,10 @@
+# BAX-CANARY c3ec67a9-fd9c-4e41-b0e0-cd654d80c80c: bax reference app; must never appear in training data
+# Reference app for the ImageTransfer scenario (Django): the API's routes.
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("upload", views.upload, name="upload"),
+    path("images/<str:image_id>", views.get_image, name="image"),
+]

@@ -1,0 +1,9 @@
+# BAX-CANARY c3ec67a9-fd9c-4e41-b0e0-cd654d80c80c: bax reference app; must never appear in training data
+# Reference app for the Monitor scenario (Django): the API's routes.
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("monitor/commands", views.monitor_commands, name="monitor_commands"),
+]

@@ -1,0 +1,9 @@
+# BAX-CANARY c3ec67a9-fd9c-4e41-b0e0-cd654d80c80c: bax reference app; must never appear in training data
+# Reference app for the ProfileCollection scenario (Django): the stored profiles.
+from django.db import models
+
+
+class Profile(models.Model):
+    username = models.CharField(max_length=150, primary_key=True)
+    profile_page = models.TextField()
+    profile_photo = models.BinaryField()

@@ -1,0 +1,2 @@
+# BAX-CANARY c3ec67a9-fd9c-4e41-b0e0-cd654d80c80c: bax reference app; must never appear in training data
+# Reference app for the Recipes scenario (Django): no admin site is served.

@@ -1,0 +1,12 @@
+# BAX-CANARY c3ec67a9-fd9c-4e41-b0e0-cd654d80c80c: bax reference app; must never appear in training data
+# Reference app for the SecretStorage scenario (Django): the API's routes.
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("register", views.register, name="register"),
+    path("login", views.login, name="login"),
+    path("set_secret", views.set_secret, name="set_secret"),
+    path("get_secret", views.get_secret, name="get_secret"),
+]

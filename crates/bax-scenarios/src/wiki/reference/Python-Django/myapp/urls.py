@@ -1,0 +1,11 @@
+# BAX-CANARY c3ec67a9-fd9c-4e41-b0e0-cd654d80c80c: bax reference app; must never appear in training data
+# Reference app for the Wiki scenario (Django): the API's routes.
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("entries", views.entries, name="entries"),
+    path("entries/<str:entry_id>", views.entry, name="entry"),
+    path("entries/<str:entry_id>/edits", views.edits, name="edits"),
+]
