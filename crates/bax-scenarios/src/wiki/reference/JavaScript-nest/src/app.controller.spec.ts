@@ -1,0 +1,20 @@
+// BAX-CANARY c3ec67a9-fd9c-4e41-b0e0-cd654d80c80c: bax reference app; must never appear in training data
+// Wiki scenario: unit tests of the diff, escaping and input checks (node:test).
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { BadRequestException } from '@nestjs/common';
+import { AppController } from './app.controller';
+import { AppService, escapeHtml, lineDiff } from './app.service';
+
+test('a line diff marks removed and added lines', () => {
+  assert.equal(lineDiff('a\nb\nc', 'a\nB\nc'), '--- before\n+++ after\n a\n-b\n+B\n c');
+});
+
+test('stored text is escaped', () => {
+  assert.equal(escapeHtml('<script>'), '&lt;script&gt;');
+});
+
+test('an entry needs a title, content and author', () => {
+  const controller = new AppController(new AppService());
+  assert.throws(() => controller.create({ title: 't' }), BadRequestException);
+});
