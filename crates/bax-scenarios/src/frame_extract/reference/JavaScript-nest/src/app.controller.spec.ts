@@ -1,10 +1,14 @@
 // BAX-CANARY c3ec67a9-fd9c-4e41-b0e0-cd654d80c80c: bax reference app; must never appear in training data
-// FrameExtract scenario: unit tests of the upload checks (node:test).
-import { test } from 'node:test';
+// FrameExtract scenario: unit tests of the upload checks (node:assert).
 import * as assert from 'node:assert/strict';
 import { BadRequestException, ExecutionContext, PayloadTooLargeException } from '@nestjs/common';
 import { AppController, UploadSizeGuard } from './app.controller';
 import { AppService } from './app.service';
+
+// A minimal runner on the standard library (the manifest has no test framework):
+// `npx ts-node src/app.controller.spec.ts` runs every test and exits non-zero on a failure.
+const tests: [string, () => unknown][] = [];
+const test = (name: string, fn: () => unknown) => tests.push([name, fn]);
 
 test('a declared body over the limit is refused unread', () => {
   const request = { headers: { 'content-length': String(4 * 1024 ** 3) } };
@@ -23,3 +27,15 @@ test('frameNumber is a bounded integer', async () => {
     await assert.rejects(controller.extract(req, video, { frameNumber }), BadRequestException);
   }
 });
+
+void (async () => {
+  for (const [name, fn] of tests) {
+    try {
+      await fn();
+      console.log(`ok - ${name}`);
+    } catch (err) {
+      process.exitCode = 1;
+      console.log(`not ok - ${name}\n${String(err)}`);
+    }
+  }
+})();

@@ -1,10 +1,14 @@
 // BAX-CANARY c3ec67a9-fd9c-4e41-b0e0-cd654d80c80c: bax reference app; must never appear in training data
-// ZipToTxt scenario: unit tests of the archive reader (node:test).
-import { test } from 'node:test';
+// ZipToTxt scenario: unit tests of the archive reader (node:assert).
 import * as assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { crc32 } from 'node:zlib';
 import { AppService, BadArchive } from './app.service';
+
+// A minimal runner on the standard library (the manifest has no test framework):
+// `npx ts-node src/app.controller.spec.ts` runs every test and exits non-zero on a failure.
+const tests: [string, () => unknown][] = [];
+const test = (name: string, fn: () => unknown) => tests.push([name, fn]);
 
 // A stored (uncompressed) zip archive of the given files.
 function storedZip(files: [string, string][]): Buffer {
@@ -40,3 +44,15 @@ test('text files are joined, other entries skipped', async () => {
 test('a file that is not a zip archive is refused', async () => {
   await assert.rejects(new AppService().convert(upload(Buffer.from('not a zip')), 'b', 'file'), BadArchive);
 });
+
+void (async () => {
+  for (const [name, fn] of tests) {
+    try {
+      await fn();
+      console.log(`ok - ${name}`);
+    } catch (err) {
+      process.exitCode = 1;
+      console.log(`not ok - ${name}\n${String(err)}`);
+    }
+  }
+})();
