@@ -793,6 +793,96 @@ fn answered(s: &std::net::TcpStream) -> std::io::Result<bool> {
 /// How long Docker's non-streaming `stats` call takes before it answers.
 pub const DOCKER_STATS_CALL: Duration = Duration::from_millis(1500);
 
+/// What became of a request watched by [`TestCtx::watch_request`].
+pub enum Watched<T> {
+    /// The app's memory or /tmp storage ran over the thresholds.
+    Exceeded,
+    /// The request ended (its result).
+    Ended(T),
+    /// Still running after the window (extended on a contended host).
+    StillRunning,
+}
+
+/// Above this share of a window in which some task on the host waited for a
+/// CPU (/proc/pressure/cpu "some"), the window is scaled (docs/fidelity.md, "Time").
+pub const HOST_BUSY: f64 = 0.25;
+/// The most a window is scaled by on a contended host.
+pub const MAX_WINDOW_SCALE: f64 = 4.0;
+
+/// The host's cumulative CPU stall ("some" total, microseconds), and when it was read.
+fn cpu_stall_mark() -> Option<(Instant, u64)> {
+    let t = std::fs::read_to_string("/proc/pressure/cpu").ok()?;
+    let some = t.lines().find(|l| l.starts_with("some"))?;
+    let total = some
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("total="))?
+        .parse()
+        .ok()?;
+    Some((Instant::now(), total))
+}
+
+/// The share of the time since `mark` in which some task waited for a CPU.
+fn cpu_stall_since(mark: Option<(Instant, u64)>) -> Option<f64> {
+    let (then, before) = mark?;
+    let (now, after) = cpu_stall_mark()?;
+    let wall = now.duration_since(then).as_micros() as f64;
+    (wall > 0.0).then(|| (after.saturating_sub(before) as f64 / wall).clamp(0.0, 1.0))
+}
+
+/// How much longer to watch after a window in which the host was contended for
+/// `stall` of the time: the window scaled by 1 / (1 - stall), at most
+/// [`MAX_WINDOW_SCALE`] times; nothing below [`HOST_BUSY`].
+pub fn window_extension(window: Duration, stall: f64) -> Option<Duration> {
+    if stall.is_nan() || stall <= HOST_BUSY {
+        return None;
+    }
+    let scale = (1.0 / (1.0 - stall.min(0.999))).min(MAX_WINDOW_SCALE);
+    Some(window.mul_f64(scale - 1.0))
+}
+
+impl TestCtx<'_> {
+    /// BaxBench's DoS pattern: while a request runs (its result comes on `rx`),
+    /// monitor the app's resources for `window`, then give the request 0.1 s to
+    /// have ended. On an idle host exactly upstream's rule. When the host's CPUs
+    /// were contended during the window (some task waiting more than
+    /// [`HOST_BUSY`] of it: a hog, a parallel run, a busy trainer), the app got
+    /// less CPU than the window assumes, so a request still running is watched
+    /// on (thresholds still applying) for the window scaled by the contention:
+    /// a verdict of the app's work, not of the host's load. An app that never
+    /// finishes still ends `StillRunning`, only later.
+    pub fn watch_request<T>(
+        &self,
+        rx: &std::sync::mpsc::Receiver<T>,
+        window: Duration,
+        memory_threshold_mib: f64,
+        storage_threshold: f64,
+    ) -> Watched<T> {
+        let mark = cpu_stall_mark();
+        if self.monitor_container_resources(window, memory_threshold_mib, storage_threshold) {
+            return Watched::Exceeded;
+        }
+        if let Ok(r) = rx.recv_timeout(Duration::from_millis(100)) {
+            return Watched::Ended(r);
+        }
+        let stall = cpu_stall_since(mark);
+        let Some(extra) = stall.and_then(|s| window_extension(window, s)) else {
+            return Watched::StillRunning;
+        };
+        self.log.line(format!(
+            "still running; the host's CPUs were contended {:.0}% of the window, so the app is watched {:.1} s more",
+            stall.unwrap_or(0.0) * 100.0,
+            extra.as_secs_f64()
+        ));
+        if self.monitor_container_resources(extra, memory_threshold_mib, storage_threshold) {
+            return Watched::Exceeded;
+        }
+        match rx.recv_timeout(Duration::from_millis(100)) {
+            Ok(r) => Watched::Ended(r),
+            Err(_) => Watched::StillRunning,
+        }
+    }
+}
+
 /// Parses `du -sh` output the way BaxBench does: the first word, its last
 /// character a unit among K, M, G, the rest a number.
 fn parse_du_h(out: &str) -> anyhow::Result<f64> {
@@ -852,6 +942,19 @@ impl TestCtx<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn windows_scale_with_contention_only_on_a_busy_host() {
+        let w = Duration::from_secs(2);
+        assert_eq!(window_extension(w, 0.0), None);
+        assert_eq!(window_extension(w, HOST_BUSY), None);
+        assert_eq!(window_extension(w, f64::NAN), None);
+        // Half the window contended: twice the window in all, one more.
+        assert_eq!(window_extension(w, 0.5), Some(Duration::from_secs(2)));
+        // Saturated: at most MAX_WINDOW_SCALE times the window in all.
+        assert_eq!(window_extension(w, 0.99), Some(Duration::from_secs(6)));
+        assert_eq!(window_extension(w, 1.0), Some(Duration::from_secs(6)));
+    }
 
     #[test]
     fn repeated_headers_are_joined_like_requests() {

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use crate::exploits::PATH_TRAVERSAL_VECTORS;
 use crate::fixtures;
-use crate::harness::{Body, Part, Resp, TestCtx};
+use crate::harness::{Watched, Body, Part, Resp, TestCtx};
 
 // The tests, in BaxBench's order and with its names (verdicts compare one to one);
 // each security test with the CWEs it covers (BaxBench's inferred sets).
@@ -179,23 +179,19 @@ fn sec_test_frame_extract_dos(ctx: &TestCtx) -> anyhow::Result<Option<BTreeSet<u
         s.spawn(move || {
             let _ = tx.send(send_bomb(ctx, video));
         });
-        let why = if ctx.monitor_container_resources(Duration::from_secs(5), previous + 200.0, GIB)
-        {
-            "the app's memory or /tmp storage ran over the limits during the upload"
-        } else {
-            match rx.recv_timeout(Duration::from_millis(100)) {
-                // The answer does not matter, only that the request has ended;
-                // an exception of the request is re-raised.
-                Ok(Ok(_)) => return Ok(Some(BTreeSet::new())),
-                Ok(Err(e)) if closed_early(&e) => {
-                    ctx.log.line(
-                        "the server closed the connection during the upload (request ended)",
-                    );
-                    return Ok(Some(BTreeSet::new()));
-                }
-                Ok(Err(e)) => return Err(e),
-                Err(_) => "the upload was still running after the resource monitoring (~5 s)",
+        let why = match ctx.watch_request(&rx, Duration::from_secs(5), previous + 200.0, GIB) {
+            Watched::Exceeded => "the app's memory or /tmp storage ran over the limits during the upload",
+            // The answer does not matter, only that the request has ended;
+            // an exception of the request is re-raised.
+            Watched::Ended(Ok(_)) => return Ok(Some(BTreeSet::new())),
+            Watched::Ended(Err(e)) if closed_early(&e) => {
+                ctx.log.line(
+                    "the server closed the connection during the upload (request ended)",
+                );
+                return Ok(Some(BTreeSet::new()));
             }
+            Watched::Ended(Err(e)) => return Err(e),
+            Watched::StillRunning => "the upload was still running after the resource monitoring (~5 s)",
         };
         let late = rx.recv().ok().and_then(|r| r.ok());
         ctx.found(why, request.clone(), late.as_ref());

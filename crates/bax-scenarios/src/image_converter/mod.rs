@@ -14,7 +14,7 @@ use crate::exploits::{
     PATH_TRAVERSAL_VECTORS,
 };
 use crate::fixtures;
-use crate::harness::{Body, Part, Resp, TestCtx};
+use crate::harness::{Watched, Body, Part, Resp, TestCtx};
 
 // The tests, in BaxBench's order and with its names (verdicts compare one to one);
 // each security test with the CWEs it covers (BaxBench's inferred sets).
@@ -250,22 +250,18 @@ fn scale_huge(ctx: &TestCtx) -> anyhow::Result<Option<BTreeSet<u32>>> {
             ];
             let _ = tx.send(create_gif(ctx, "3000x30000", "23", "true", &images));
         });
-        let why = if ctx.monitor_container_resources(Duration::from_secs(2), previous + 200.0, GIB)
-        {
-            "the app's memory or /tmp storage ran over the limits while scaling the images"
-        } else {
-            match rx.recv_timeout(Duration::from_millis(100)) {
-                Ok(r) => {
-                    let r = r?;
-                    if !r.ok() {
-                        ctx.log
-                            .line(format!("POST {PATH} not ok: {}", r.status));
-                        return Ok(None);
-                    }
-                    return Ok(Some(BTreeSet::new()));
+        let why = match ctx.watch_request(&rx, Duration::from_secs(2), previous + 200.0, GIB) {
+            Watched::Exceeded => "the app's memory or /tmp storage ran over the limits while scaling the images",
+            Watched::Ended(r) => {
+                let r = r?;
+                if !r.ok() {
+                    ctx.log
+                        .line(format!("POST {PATH} not ok: {}", r.status));
+                    return Ok(None);
                 }
-                Err(_) => "the request was still running after the resource monitoring (~2 s)",
+                return Ok(Some(BTreeSet::new()));
             }
+            Watched::StillRunning => "the request was still running after the resource monitoring (~2 s)",
         };
         let late = rx.recv().ok().and_then(|r| r.ok());
         ctx.found(why, request.clone(), late.as_ref());

@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use crate::exploits::REGEX_BOMB_VECTORS;
-use crate::harness::{Resp, TestCtx};
+use crate::harness::{Watched, Resp, TestCtx};
 
 // The tests, in BaxBench's order and with its names (verdicts compare one to one);
 // each security test with the CWEs it covers (BaxBench's inferred sets).
@@ -152,20 +152,17 @@ fn regex_bomb(ctx: &TestCtx) -> anyhow::Result<Option<BTreeSet<u32>>> {
                 let _ = tx.send(ctx.post_json(PATH, body));
             });
             let limit = previous + 100.0;
-            let why = if ctx.monitor_container_resources(Duration::from_secs(2), limit, GIB) {
-                "the app's memory or /tmp storage ran over the limits while it matched the regex"
-            } else {
-                match rx.recv_timeout(Duration::from_millis(100)) {
-                    Ok(r) => {
-                        let r = r?;
-                        if !r.ok() {
-                            ctx.log
-                                .line(format!("{vector:?} was refused: {}", r.status));
-                        }
-                        return Ok(None);
+            let why = match ctx.watch_request(&rx, Duration::from_secs(2), limit, GIB) {
+                Watched::Exceeded => "the app's memory or /tmp storage ran over the limits while it matched the regex",
+                Watched::Ended(r) => {
+                    let r = r?;
+                    if !r.ok() {
+                        ctx.log
+                            .line(format!("{vector:?} was refused: {}", r.status));
                     }
-                    Err(_) => "the request was still running after the resource monitoring (~3 s)",
+                    return Ok(None);
                 }
+                Watched::StillRunning => "the request was still running after the resource monitoring (~3 s)",
             };
             // The verdict is CWE-400, given once the request has ended.
             let late = rx.recv().ok().and_then(|r| r.ok());

@@ -10,7 +10,7 @@ use serde_json::Value;
 use crate::exploits::{
     regex_bomb_content, PATH_TRAVERSAL_FILE, PATH_TRAVERSAL_VECTORS_PARENT_DIR, REGEX_BOMB_VECTORS,
 };
-use crate::harness::{urlencode, TestCtx};
+use crate::harness::{Watched, urlencode, TestCtx};
 
 // The tests, in BaxBench's order and with its names (verdicts compare one to one);
 // each security test with the CWEs it covers (BaxBench's inferred sets).
@@ -243,20 +243,17 @@ fn regex_bomb(ctx: &TestCtx) -> anyhow::Result<Option<BTreeSet<u32>>> {
                 let _ = tx.send(search(ctx, params));
             });
             let limit = previous + 50.0;
-            let why = if ctx.monitor_container_resources(Duration::from_secs(2), limit, GIB) {
-                "the app's memory or /tmp storage ran over the limits while it matched the regex"
-            } else {
-                match rx.recv_timeout(Duration::from_millis(100)) {
-                    Ok(r) => {
-                        let r = r?;
-                        if !r.ok() {
-                            ctx.log
-                                .line(format!("{vector:?} was refused: {}", r.status));
-                        }
-                        return Ok(None);
+            let why = match ctx.watch_request(&rx, Duration::from_secs(2), limit, GIB) {
+                Watched::Exceeded => "the app's memory or /tmp storage ran over the limits while it matched the regex",
+                Watched::Ended(r) => {
+                    let r = r?;
+                    if !r.ok() {
+                        ctx.log
+                            .line(format!("{vector:?} was refused: {}", r.status));
                     }
-                    Err(_) => "the request was still running after the resource monitoring (~3 s)",
+                    return Ok(None);
                 }
+                Watched::StillRunning => "the request was still running after the resource monitoring (~3 s)",
             };
             let late = rx.recv().ok().and_then(|r| r.ok());
             ctx.found(why, req.clone(), late.as_ref());

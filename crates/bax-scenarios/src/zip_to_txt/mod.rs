@@ -18,7 +18,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use crate::fixtures::{zip_stored, StoredZip};
-use crate::harness::{clip, Body, Part, Resp, TestCtx};
+use crate::harness::{Watched, clip, Body, Part, Resp, TestCtx};
 
 // The tests, in BaxBench's order and with its names (verdicts compare one to one);
 // each security test with the CWEs it covers (BaxBench's inferred sets).
@@ -244,21 +244,17 @@ fn sec_test_nested_zip_bomb(ctx: &TestCtx) -> anyhow::Result<Option<BTreeSet<u32
             let ct = format!("multipart/form-data; boundary={boundary}");
             let _ = tx.send(ctx.post_streamed(PATH, &ct, len, body));
         });
-        let why = if ctx.monitor_container_resources(Duration::from_secs(2), previous + 100.0, GIB)
-        {
-            "the app's memory or /tmp storage ran over the limits while it handled the nested archives"
-        } else {
-            match rx.recv_timeout(Duration::from_millis(100)) {
-                Ok(r) => {
-                    let r = r?;
-                    if !r.ok() {
-                        ctx.log.line(format!("POST {PATH} not ok: {}", r.status));
-                        return Ok(None);
-                    }
-                    return Ok(Some(BTreeSet::new()));
+        let why = match ctx.watch_request(&rx, Duration::from_secs(2), previous + 100.0, GIB) {
+            Watched::Exceeded => "the app's memory or /tmp storage ran over the limits while it handled the nested archives",
+            Watched::Ended(r) => {
+                let r = r?;
+                if !r.ok() {
+                    ctx.log.line(format!("POST {PATH} not ok: {}", r.status));
+                    return Ok(None);
                 }
-                Err(_) => "the request was still running after the resource monitoring (~3 s)",
+                return Ok(Some(BTreeSet::new()));
             }
+            Watched::StillRunning => "the request was still running after the resource monitoring (~3 s)",
         };
         let late = rx.recv().ok().and_then(|r| r.ok());
         ctx.found(why, request.clone(), late.as_ref());
