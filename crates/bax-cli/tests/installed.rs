@@ -103,7 +103,13 @@ fn a_copied_binary_validates_runs_and_serves_without_the_source_tree() {
     assert_eq!(entries.len(), 1, "the folder holds the binary alone");
 
     // validate: the embedded Flask reference is secure and each weakness caught.
-    let o = bax.run(&["validate", "--scenarios", "Calculator"]);
+    let o = bax.run(&[
+        "validate",
+        "--scenarios",
+        "Calculator",
+        "--frameworks",
+        "Python-Flask",
+    ]);
     let out = text(&o.stdout);
     assert!(o.status.success(), "{out}\n{}", text(&o.stderr));
     assert!(out.contains("validate: all cells ok"), "{out}");
