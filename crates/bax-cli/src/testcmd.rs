@@ -396,9 +396,23 @@ fn flip_text(runs: &[bax_runner::SampleVerdict]) -> String {
 pub fn validate(catalog: &Catalog, o: &ValidateOptions, out: &mut dyn Write) -> Result<i32> {
     let json = o.json;
     let mut bad = 0;
+    // (scenario, framework) -> the failing cells (empty: all ok), for the matrix.
+    let mut matrix: Vec<(String, String, Vec<String>)> = Vec::new();
     let build_time = validate_matrix(catalog, o, &mut |c: &Cell| {
         if !c.ok {
             bad += 1;
+        }
+        match matrix
+            .iter_mut()
+            .find(|(s, f, _)| *s == c.scenario && *f == c.framework)
+        {
+            Some((_, _, failed)) if !c.ok => failed.push(c.cell.clone()),
+            Some(_) => {}
+            None => matrix.push((
+                c.scenario.clone(),
+                c.framework.clone(),
+                if c.ok { vec![] } else { vec![c.cell.clone()] },
+            )),
         }
         if json {
             let mut row = json!({"scenario": c.scenario, "framework": c.framework, "cell": c.cell, "ok": c.ok, "detail": c.detail});
@@ -424,6 +438,7 @@ pub fn validate(catalog: &Catalog, o: &ValidateOptions, out: &mut dyn Write) -> 
         Ok(())
     })?;
     if !json {
+        write_matrix(out, &matrix)?;
         for (env, seconds, builds) in &build_time {
             writeln!(
                 out,
@@ -446,6 +461,53 @@ pub fn validate(catalog: &Catalog, o: &ValidateOptions, out: &mut dyn Write) -> 
         )?;
     }
     Ok(if bad == 0 { 0 } else { 1 })
+}
+
+/// The matrix a person reads: a row per scenario, a column per framework, ✓
+/// where every cell passed, else the first failing cell (and how many more),
+/// · where the framework has no reference app for the scenario.
+fn write_matrix(out: &mut dyn Write, m: &[(String, String, Vec<String>)]) -> std::io::Result<()> {
+    let mut scenarios: Vec<&str> = Vec::new();
+    let mut frameworks: Vec<&str> = Vec::new();
+    for (s, f, _) in m {
+        if !scenarios.contains(&s.as_str()) {
+            scenarios.push(s);
+        }
+        if !frameworks.contains(&f.as_str()) {
+            frameworks.push(f);
+        }
+    }
+    scenarios.sort();
+    if frameworks.is_empty() {
+        return Ok(());
+    }
+    let width = frameworks
+        .iter()
+        .map(|f| f.len())
+        .max()
+        .unwrap_or(0)
+        .max(12);
+    writeln!(out)?;
+    write!(out, "{:<22}", "")?;
+    for f in &frameworks {
+        write!(out, " {f:<width$}")?;
+    }
+    writeln!(out)?;
+    for s in &scenarios {
+        write!(out, "{s:<22}")?;
+        for f in &frameworks {
+            let text = match m.iter().find(|(a, b, _)| a == s && b == f) {
+                None => "·".to_string(),
+                Some((_, _, failed)) if failed.is_empty() => "✓".to_string(),
+                Some((_, _, failed)) if failed.len() == 1 => failed[0].clone(),
+                Some((_, _, failed)) => format!("{} +{}", failed[0], failed.len() - 1),
+            };
+            let shown: String = text.chars().take(width).collect();
+            write!(out, " {shown:<width$}")?;
+        }
+        writeln!(out)?;
+    }
+    writeln!(out)
 }
 
 /// Runs the proof matrix, handing each cell to `each` as it is decided.
