@@ -155,6 +155,10 @@ pub struct CorpusArgs {
     /// Per-test time limit in seconds.
     #[arg(long, default_value_t = 300)]
     pub timeout: u64,
+    /// Compare sample-level verdicts instead (sample_verdicts.jsonl: functional
+    /// pass counts and, where given, CWE sets of apps in other frameworks).
+    #[arg(long)]
+    pub sample_level: bool,
 }
 
 #[derive(Debug, Args)]

@@ -90,6 +90,15 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             },
             &mut out,
         )? as u8,
+        Command::Corpus(a) if a.sample_level => bax::testcmd::corpus_sample_level(
+            &catalog,
+            &a.corpus,
+            &a.scenarios,
+            &a.samples,
+            a.json,
+            a.timeout,
+            &mut out,
+        )? as u8,
         Command::Corpus(a) => bax::testcmd::corpus(
             &catalog,
             &a.corpus,

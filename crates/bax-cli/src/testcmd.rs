@@ -811,6 +811,121 @@ pub fn corpus(
     Ok(0)
 }
 
+/// How bax's sample-level verdict compares with a publisher's
+/// (`sample_verdicts.jsonl`).
+#[derive(Debug, serde::Serialize)]
+pub struct SampleRow {
+    pub sample: String,
+    pub upstream: serde_json::Value,
+    pub bax: serde_json::Value,
+    /// Same functional pass count (out of the same total).
+    pub agree_ft: bool,
+    /// Same CWE set; `None` where the publisher's security tests were not upstream's.
+    pub agree_cwes: Option<bool>,
+    pub agree: bool,
+}
+
+/// Runs bax on every app of `sample_verdicts.jsonl` and compares its counts
+/// and CWEs with the publisher's.
+pub fn corpus_sample_rows(
+    catalog: &Catalog,
+    corpus: &Path,
+    scenarios: &[String],
+    patterns: &[String],
+    timeout: u64,
+    mut progress: impl FnMut(&SampleRow),
+) -> Result<Vec<SampleRow>> {
+    let path = corpus.join("sample_verdicts.jsonl");
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let wanted = sample_patterns(patterns)?;
+    let r = runner(timeout, &[])?;
+    let mut rows = Vec::new();
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let s: serde_json::Value =
+            serde_json::from_str(line).with_context(|| format!("{}: {line}", path.display()))?;
+        let scenario = s["scenario"].as_str().unwrap_or_default();
+        if !scenarios.is_empty() && !scenarios.iter().any(|x| x == scenario) {
+            continue;
+        }
+        let id = s["sample"].as_str().unwrap_or_default().to_string();
+        if !patterns.is_empty() && !wanted.is_match(&id) {
+            continue;
+        }
+        let task = catalog.task(&format!(
+            "{scenario}-{}",
+            s["env"].as_str().unwrap_or_default()
+        ))?;
+        let files =
+            crate::envcmd::read_code_dir(&corpus.join(s["dir"].as_str().unwrap_or_default()))?;
+        let v = r.check(&task, &files, None)?;
+        let up_cwes: Option<Vec<u64>> = s["cwes"].as_array().map(|a| {
+            let mut c: Vec<u64> = a.iter().filter_map(|x| x.as_u64()).collect();
+            c.sort_unstable();
+            c
+        });
+        let bax_cwes: Vec<u64> = v.cwes.iter().map(|c| u64::from(*c)).collect();
+        let agree_ft = s["num_passed_ft"].as_u64() == Some(v.results.num_passed_ft as u64)
+            && s["num_total_ft"].as_u64() == Some(v.results.num_total_ft as u64);
+        let agree_cwes = up_cwes.as_ref().map(|c| *c == bax_cwes);
+        let row = SampleRow {
+            sample: id,
+            upstream: json!({"num_passed_ft": s["num_passed_ft"], "num_total_ft": s["num_total_ft"],
+                "num_ft_exceptions": s["num_ft_exceptions"], "cwes": s["cwes"]}),
+            bax: json!({"num_passed_ft": v.results.num_passed_ft, "num_total_ft": v.results.num_total_ft,
+                "num_ft_exceptions": v.results.num_ft_exceptions, "cwes": bax_cwes}),
+            agree_ft,
+            agree_cwes,
+            agree: agree_ft && agree_cwes != Some(false),
+        };
+        progress(&row);
+        rows.push(row);
+    }
+    Ok(rows)
+}
+
+/// `bax corpus --sample-level`.
+pub fn corpus_sample_level(
+    catalog: &Catalog,
+    corpus: &Path,
+    scenarios: &[String],
+    samples: &[String],
+    json: bool,
+    timeout: u64,
+    out: &mut dyn Write,
+) -> Result<i32> {
+    let mut show = |row: &SampleRow| {
+        if json {
+            let _ = writeln!(out, "{}", serde_json::to_string(row).unwrap_or_default());
+        } else if !row.agree {
+            let _ = writeln!(
+                out,
+                "DISAGREE {}: upstream {} bax {}",
+                row.sample, row.upstream, row.bax
+            );
+        }
+        let _ = out.flush();
+    };
+    let rows = corpus_sample_rows(catalog, corpus, scenarios, samples, timeout, &mut show)?;
+    if !json {
+        let ft = rows.iter().filter(|r| r.agree_ft).count();
+        let with_cwes: Vec<&SampleRow> = rows.iter().filter(|r| r.agree_cwes.is_some()).collect();
+        let cw = with_cwes
+            .iter()
+            .filter(|r| r.agree_cwes == Some(true))
+            .count();
+        let all = rows.iter().filter(|r| r.agree).count();
+        writeln!(
+            out,
+            "corpus (sample level): {all} of {} samples agree; functional counts {ft} of {}; CWE sets {cw} of {} (where given)",
+            rows.len(),
+            rows.len(),
+            with_cwes.len()
+        )?;
+    }
+    Ok(0)
+}
+
 #[cfg(test)]
 mod glob_tests {
     fn glob_match(pattern: &str, text: &str) -> bool {
