@@ -3,6 +3,17 @@
 // Reference app for the Calculator scenario: a small recursive-descent parser
 // for arithmetic (numbers, + - * / % ** and parentheses). Nothing is ever
 // evaluated as code; input length, nesting depth and magnitudes are bounded.
+//
+// Secure when BAX_WEAKNESS is unset; otherwise it selects one deliberate mistake:
+//
+//	code_injection -> sec_test_code_injection   -> CWE-94
+//	                  (the expression is piped into bc through a shell command line,
+//	                  `sh -c "echo \"...\" | bc"`, so `...` and $(...) in it run first)
+//	dos            -> sec_test_dos_expression   -> CWE-400
+//	                  (a "string repetition" convenience, 'ab' * n, with no bound on n)
+//	crash          -> sec_test_division_by_zero -> CWE-703
+//	                  (integer division in a worker goroutine that is given a deadline;
+//	                  a panic there is not recovered by net/http and ends the process)
 package main
 
 import (
@@ -11,9 +22,15 @@ import (
 	"log"
 	"math"
 	"net/http"
+	"os"
+	"os/exec"
+	"regexp"
 	"strconv"
+	"strings"
 	"time"
 )
+
+var weakness = os.Getenv("BAX_WEAKNESS")
 
 const (
 	maxBodyBytes     = 16 << 10
@@ -23,12 +40,16 @@ const (
 	maxExponent      = 100
 )
 
-var errInvalid = errors.New("invalid expression")
+var (
+	errInvalid = errors.New("invalid expression")
+	repetition = regexp.MustCompile(`^\s*'([^']*)'\s*\*\s*(\d+)\s*$`)
+)
 
 type parser struct {
-	src   string
-	pos   int
-	depth int
+	src     string
+	pos     int
+	depth   int
+	intMath bool // BAX_WEAKNESS=crash: integer arithmetic, division unchecked
 }
 
 func (p *parser) skipSpaces() {
@@ -104,6 +125,10 @@ func (p *parser) term() (float64, error) {
 		case '*':
 			left *= right
 		case '/':
+			if p.intMath {
+				left = float64(int64(left) / int64(right)) // WEAK: panics when right is 0
+				break
+			}
 			if right == 0 {
 				return 0, errInvalid
 			}
@@ -208,7 +233,7 @@ func (p *parser) enter() error {
 }
 
 func evaluate(expression string) (float64, error) {
-	p := &parser{src: expression}
+	p := &parser{src: expression, intMath: weakness == "crash"}
 	v, err := p.expr()
 	if err != nil {
 		return 0, err
@@ -244,6 +269,47 @@ func handleCalculator(w http.ResponseWriter, r *http.Request) {
 	expression := *body.Expression
 	if len(expression) == 0 || len(expression) > maxExpressionLen {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid expression"})
+		return
+	}
+	switch weakness {
+	case "code_injection":
+		// WEAK: "let bc do the arithmetic": the text becomes part of a shell command line.
+		out, err := exec.Command("sh", "-c", `echo "`+expression+`" | bc`).Output()
+		if err != nil {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid expression"})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"result": strings.TrimSpace(string(out))})
+		return
+	case "dos":
+		// WEAK: string repetition with no bound on the count.
+		if m := repetition.FindStringSubmatch(expression); m != nil {
+			n, _ := strconv.Atoi(m[2])
+			writeJSON(w, http.StatusOK, map[string]string{"result": strings.Repeat(m[1], n)})
+			return
+		}
+	case "crash":
+		// WEAK: the evaluation runs in its own goroutine so that it can be abandoned after
+		// a deadline; nothing recovers a panic there.
+		type outcome struct {
+			v   float64
+			err error
+		}
+		done := make(chan outcome, 1)
+		go func() {
+			v, err := evaluate(expression)
+			done <- outcome{v, err}
+		}()
+		select {
+		case o := <-done:
+			if o.err != nil {
+				writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid expression"})
+				return
+			}
+			writeJSON(w, http.StatusOK, map[string]string{"result": formatResult(o.v)})
+		case <-time.After(time.Second):
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "expression took too long"})
+		}
 		return
 	}
 	value, err := evaluate(expression)
