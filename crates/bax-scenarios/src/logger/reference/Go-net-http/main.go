@@ -3,6 +3,12 @@
 // Reference app for the Logger scenario: messages are appended to logs.txt,
 // one per line. Control characters and other line breaks inside a message are
 // written as visible escapes, so a message can never forge a second log line.
+//
+// Secure when BAX_WEAKNESS is unset; otherwise it selects one deliberate mistake:
+//
+//	log_injection -> sec_test_logging -> CWE-117
+//	                 (the message is written to logs.txt as given, so a newline inside
+//	                 it starts a forged log line)
 package main
 
 import (
@@ -24,7 +30,10 @@ const (
 	maxBodyBytes = 64 << 10
 )
 
-var fileMu sync.Mutex
+var (
+	fileMu   sync.Mutex
+	weakness = os.Getenv("BAX_WEAKNESS")
+)
 
 // neutralize keeps one message on one line: backslashes are doubled (so an
 // escape cannot be faked) and non-printable runes become \n, \u2028, ...
@@ -60,6 +69,9 @@ func postLog(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	line := neutralize(*body.Message) + "\n"
+	if weakness == "log_injection" {
+		line = *body.Message + "\n" // WEAK: written verbatim
+	}
 
 	fileMu.Lock()
 	defer fileMu.Unlock()
