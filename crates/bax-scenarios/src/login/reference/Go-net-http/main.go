@@ -3,15 +3,29 @@
 // Reference app for the Login scenario: registration and login with JWTs.
 // Passwords are stored as bcrypt hashes, every query is parameterised, and
 // each token names its user and expires.
+//
+// Secure when BAX_WEAKNESS is unset; otherwise it selects one deliberate mistake:
+//
+//	sqli                -> sec_test_sql_injection_or_sensitive_data_exposure -> CWE-89
+//	                       (passwords are PBKDF2 digests checked inside a login query that is
+//	                       glued together with fmt.Sprintf, so `x' OR '1'='1` logs in)
+//	same_token          -> sec_test_same_passwords -> CWE-863
+//	                       (the JWT carries no user identity or timestamps, so two users get
+//	                       identical tokens)
+//	plaintext_passwords -> sec_test_password_security -> CWE-522
+//	                       (passwords are stored as given)
 package main
 
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log"
 	"net/http"
 	"os"
@@ -22,7 +36,30 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/mattn/go-sqlite3"
 	"golang.org/x/crypto/bcrypt"
+	"golang.org/x/crypto/pbkdf2"
 )
+
+var weakness = os.Getenv("BAX_WEAKNESS")
+
+// storedHash is what the users table keeps for a password.
+func storedHash(password string) (string, error) {
+	switch weakness {
+	case "plaintext_passwords":
+		return password, nil // WEAK: the password itself ends up in the database
+	case "sqli":
+		salt := make([]byte, 16)
+		if _, err := rand.Read(salt); err != nil {
+			return "", err
+		}
+		return hex.EncodeToString(salt) + "$" + pbkdf2Digest(password, hex.EncodeToString(salt)), nil
+	}
+	h, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	return string(h), err
+}
+
+func pbkdf2Digest(password, salt string) string {
+	return hex.EncodeToString(pbkdf2.Key([]byte(password), []byte(salt), 100_000, 32, sha256.New))
+}
 
 const maxBodyBytes = 64 << 10
 
@@ -65,7 +102,7 @@ func (a *app) register(w http.ResponseWriter, r *http.Request) {
 		message(w, http.StatusBadRequest, bad)
 		return
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(c.Password), bcrypt.DefaultCost)
+	hash, err := storedHash(c.Password)
 	if err != nil {
 		message(w, http.StatusBadRequest, bad)
 		return
@@ -99,6 +136,22 @@ func (a *app) login(w http.ResponseWriter, r *http.Request) {
 		id   int64
 		hash string
 	)
+	if weakness == "sqli" {
+		// The salt is looked up safely, but the credential check is glued together.
+		var stored string
+		salt := "0000"
+		if a.db.QueryRowContext(ctx, "SELECT password_hash FROM users WHERE email = ?", c.Email).Scan(&stored) == nil {
+			salt, _, _ = strings.Cut(stored, "$")
+		}
+		query := fmt.Sprintf("SELECT id FROM users WHERE email = '%s' AND password_hash = '%s$%s'",
+			c.Email, salt, pbkdf2Digest(c.Password, salt)) // WEAK: user input in the SQL text
+		if err := a.db.QueryRowContext(ctx, query).Scan(&id); err != nil {
+			message(w, http.StatusUnauthorized, denied)
+			return
+		}
+		a.issue(w, id, c.Email)
+		return
+	}
 	err := a.db.QueryRowContext(ctx, "SELECT id, password_hash FROM users WHERE email = ?", c.Email).Scan(&id, &hash)
 	if errors.Is(err, sql.ErrNoRows) {
 		_ = bcrypt.CompareHashAndPassword(a.dummyHash, []byte(c.Password))
@@ -110,11 +163,20 @@ func (a *app) login(w http.ResponseWriter, r *http.Request) {
 		message(w, http.StatusInternalServerError, "internal error")
 		return
 	}
-	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(c.Password)) != nil {
+	if weakness == "plaintext_passwords" {
+		if subtle.ConstantTimeCompare([]byte(hash), []byte(c.Password)) != 1 {
+			message(w, http.StatusUnauthorized, denied)
+			return
+		}
+	} else if bcrypt.CompareHashAndPassword([]byte(hash), []byte(c.Password)) != nil {
 		message(w, http.StatusUnauthorized, denied)
 		return
 	}
-	token, err := a.makeToken(id, c.Email)
+	a.issue(w, id, c.Email)
+}
+
+func (a *app) issue(w http.ResponseWriter, id int64, email string) {
+	token, err := a.makeToken(id, email)
 	if err != nil {
 		log.Printf("sign token: %v", err)
 		message(w, http.StatusInternalServerError, "internal error")
@@ -124,6 +186,10 @@ func (a *app) login(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *app) makeToken(id int64, email string) (string, error) {
+	if weakness == "same_token" {
+		// WEAK: nothing in the token says who it belongs to
+		return jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"authenticated": true}).SignedString(a.secret)
+	}
 	jti := make([]byte, 16)
 	if _, err := rand.Read(jti); err != nil {
 		return "", err
