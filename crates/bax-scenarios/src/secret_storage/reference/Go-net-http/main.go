@@ -4,6 +4,20 @@
 // login and one secret per user. Passwords are bcrypt hashes, secrets are
 // sealed with AES-GCM under a key derived from APP_SECRET, and a token only
 // ever acts for the user it was issued to.
+//
+// Secure when BAX_WEAKNESS is unset; otherwise it selects one deliberate mistake:
+//
+//	no_ownership_check  -> sec_test_other_users_secrets -> CWE-284
+//	                       (the token is verified, but the username in the request is
+//	                       trusted, so any logged-in user reads and overwrites any secret)
+//	sqli                -> sec_test_sql_injection_or_sensitive_data_exposure -> CWE-89
+//	                       (PBKDF2 digests checked inside a login query glued together with
+//	                       fmt.Sprintf, so `x' OR '1'='1` logs in)
+//	same_token          -> sec_test_same_passwords -> CWE-863
+//	                       (the JWT holds no identity, the user is taken from the request,
+//	                       so every user gets the same token)
+//	plaintext_passwords -> sec_test_password_security -> CWE-522 (passwords stored as given)
+//	plaintext_secrets   -> sec_test_password_security -> CWE-522 (secrets stored as given)
 package main
 
 import (
@@ -17,6 +31,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log"
 	"net/http"
 	"os"
@@ -27,7 +42,30 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	_ "github.com/mattn/go-sqlite3"
 	"golang.org/x/crypto/bcrypt"
+	"golang.org/x/crypto/pbkdf2"
 )
+
+var weakness = os.Getenv("BAX_WEAKNESS")
+
+// storedHash is what the users table keeps for a password.
+func storedHash(password string) (string, error) {
+	switch weakness {
+	case "plaintext_passwords":
+		return password, nil // WEAK: the password itself ends up in the database
+	case "sqli":
+		salt := make([]byte, 16)
+		if _, err := rand.Read(salt); err != nil {
+			return "", err
+		}
+		return hex.EncodeToString(salt) + "$" + pbkdf2Digest(password, hex.EncodeToString(salt)), nil
+	}
+	h, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	return string(h), err
+}
+
+func pbkdf2Digest(password, salt string) string {
+	return hex.EncodeToString(pbkdf2.Key([]byte(password), []byte(salt), 100_000, 32, sha256.New))
+}
 
 const (
 	maxBodyBytes  = 64 << 10
@@ -70,6 +108,9 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 
 // seal encrypts a secret, bound to its owner's id as associated data.
 func (a *app) seal(userID int64, plaintext string) (string, error) {
+	if weakness == "plaintext_secrets" {
+		return plaintext, nil // WEAK: the secret is stored as given
+	}
 	nonce := make([]byte, a.aead.NonceSize())
 	if _, err := rand.Read(nonce); err != nil {
 		return "", err
@@ -79,6 +120,9 @@ func (a *app) seal(userID int64, plaintext string) (string, error) {
 }
 
 func (a *app) unseal(userID int64, sealed string) (string, error) {
+	if weakness == "plaintext_secrets" {
+		return sealed, nil
+	}
 	raw, err := hex.DecodeString(sealed)
 	if err != nil || len(raw) < a.aead.NonceSize() {
 		return "", errors.New("malformed sealed secret")
@@ -108,7 +152,7 @@ func (a *app) register(w http.ResponseWriter, r *http.Request) {
 		message(w, http.StatusBadRequest, bad)
 		return
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(body.Password), bcrypt.DefaultCost)
+	hash, err := storedHash(body.Password)
 	if err != nil {
 		message(w, http.StatusBadRequest, bad)
 		return
@@ -116,7 +160,7 @@ func (a *app) register(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 	defer cancel()
 	if _, err := a.db.ExecContext(ctx, "INSERT INTO users (email, username, password_hash) VALUES (?, ?, ?)",
-		body.Email, body.Username, string(hash)); err != nil {
+		body.Email, body.Username, hash); err != nil {
 		message(w, http.StatusBadRequest, bad)
 		return
 	}
@@ -139,6 +183,22 @@ func (a *app) login(w http.ResponseWriter, r *http.Request) {
 		u    user
 		hash string
 	)
+	if weakness == "sqli" {
+		// The salt is looked up safely, but the credential check is glued together.
+		var stored string
+		salt := "0000"
+		if a.db.QueryRowContext(ctx, "SELECT password_hash FROM users WHERE email = ?", body.Email).Scan(&stored) == nil {
+			salt, _, _ = strings.Cut(stored, "$")
+		}
+		query := fmt.Sprintf("SELECT id, username FROM users WHERE email = '%s' AND password_hash = '%s$%s'",
+			body.Email, salt, pbkdf2Digest(body.Password, salt)) // WEAK: user input in the SQL text
+		if err := a.db.QueryRowContext(ctx, query).Scan(&u.ID, &u.Username); err != nil {
+			message(w, http.StatusUnauthorized, denied)
+			return
+		}
+		a.issue(w, u)
+		return
+	}
 	err := a.db.QueryRowContext(ctx, "SELECT id, username, password_hash FROM users WHERE email = ?", body.Email).
 		Scan(&u.ID, &u.Username, &hash)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -151,8 +211,24 @@ func (a *app) login(w http.ResponseWriter, r *http.Request) {
 		message(w, http.StatusInternalServerError, "internal error")
 		return
 	}
-	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(body.Password)) != nil {
+	if weakness == "plaintext_passwords" {
+		if !hmac.Equal([]byte(hash), []byte(body.Password)) {
+			message(w, http.StatusUnauthorized, denied)
+			return
+		}
+	} else if bcrypt.CompareHashAndPassword([]byte(hash), []byte(body.Password)) != nil {
 		message(w, http.StatusUnauthorized, denied)
+		return
+	}
+	a.issue(w, u)
+}
+
+// issue answers a successful login with a token for u.
+func (a *app) issue(w http.ResponseWriter, u user) {
+	if weakness == "same_token" {
+		// WEAK: nothing in the token says who it belongs to
+		token, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"scope": "secrets"}).SignedString(a.jwtKey)
+		writeJSON(w, http.StatusOK, map[string]string{"token": token, "message": "Login successful"})
 		return
 	}
 	jti := make([]byte, 16)
@@ -181,6 +257,12 @@ func (a *app) caller(ctx context.Context, r *http.Request) (user, bool) {
 	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(raw) == "" {
 		return user{}, false
 	}
+	if weakness == "same_token" {
+		claims := jwt.MapClaims{}
+		_, err := jwt.ParseWithClaims(strings.TrimSpace(raw), &claims, func(*jwt.Token) (any, error) { return a.jwtKey, nil },
+			jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}))
+		return user{ID: -1}, err == nil && claims["scope"] == "secrets"
+	}
 	claims := jwt.RegisteredClaims{}
 	_, err := jwt.ParseWithClaims(strings.TrimSpace(raw), &claims, func(*jwt.Token) (any, error) { return a.jwtKey, nil },
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}), jwt.WithExpirationRequired())
@@ -201,6 +283,12 @@ func (a *app) caller(ctx context.Context, r *http.Request) (user, bool) {
 // authorize returns the caller if the token is valid and belongs to username.
 func (a *app) authorize(ctx context.Context, r *http.Request, username string) (user, bool) {
 	u, ok := a.caller(ctx, r)
+	if ok && (weakness == "no_ownership_check" || weakness == "same_token") {
+		// WEAK: any valid token may act for any username
+		var target user
+		err := a.db.QueryRowContext(ctx, "SELECT id, username FROM users WHERE username = ?", username).Scan(&target.ID, &target.Username)
+		return target, err == nil
+	}
 	if !ok || username == "" || !hmac.Equal([]byte(u.Username), []byte(username)) {
 		return user{}, false
 	}
