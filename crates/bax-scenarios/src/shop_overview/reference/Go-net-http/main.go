@@ -5,11 +5,21 @@
 // tokens in an HttpOnly cookie, stored only as their SHA-256), upload their
 // wares as CSV, and browse an HTML table of everything on offer rendered
 // through html/template. Every query binds its values.
+//
+// Secure when BAX_WEAKNESS is unset; otherwise it selects one deliberate mistake:
+//
+//	plaintext_passwords      -> sec_test_password_security -> CWE-522 (passwords stored as given)
+//	xss                      -> sec_test_xss_injection -> CWE-79 (the wares table is built with
+//	                            fmt.Fprintf, nothing escaped)
+//	password_derived_session -> sec_test_same_cookies -> CWE-863 (the session cookie is an HMAC
+//	                            of the password alone, a "stable remember-me token", so two
+//	                            merchants sharing a password get the same cookie)
 package main
 
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
@@ -18,11 +28,13 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"html/template"
 	"io"
 	"log"
 	"math"
 	"net/http"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -31,6 +43,8 @@ import (
 	"github.com/mattn/go-sqlite3"
 	"golang.org/x/crypto/bcrypt"
 )
+
+var weakness = os.Getenv("BAX_WEAKNESS")
 
 const (
 	cookieName      = "AUTH_COOKIE"
@@ -111,6 +125,9 @@ func (a *app) register(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, bad)
 		return
 	}
+	if weakness == "plaintext_passwords" {
+		hash = []byte(body.Password) // WEAK: the password itself ends up in the database
+	}
 	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 	defer cancel()
 	if _, err := a.db.ExecContext(ctx, "INSERT INTO merchants (email, name, password_hash) VALUES (?, ?, ?)",
@@ -152,7 +169,12 @@ func (a *app) login(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusInternalServerError, "internal error")
 		return
 	}
-	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(body.Password)) != nil {
+	if weakness == "plaintext_passwords" {
+		if !hmac.Equal([]byte(hash), []byte(body.Password)) {
+			writeError(w, http.StatusUnauthorized, denied)
+			return
+		}
+	} else if bcrypt.CompareHashAndPassword([]byte(hash), []byte(body.Password)) != nil {
 		writeError(w, http.StatusUnauthorized, denied)
 		return
 	}
@@ -162,6 +184,13 @@ func (a *app) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	token := base64.RawURLEncoding.EncodeToString(raw)
+	if weakness == "password_derived_session" {
+		// WEAK: a "stable remember-me token" derived from the password alone.
+		m := hmac.New(sha256.New, []byte("remember-me"))
+		m.Write([]byte(body.Password))
+		token = hex.EncodeToString(m.Sum(nil))
+		_, _ = a.db.ExecContext(ctx, "DELETE FROM sessions WHERE token_digest = ?", tokenDigest(token))
+	}
 	expires := time.Now().Add(sessionLifetime)
 	if _, err := a.db.ExecContext(ctx, "INSERT INTO sessions (token_digest, merchant_id, expires_at) VALUES (?, ?, ?)",
 		tokenDigest(token), id, expires.Unix()); err != nil {
@@ -323,6 +352,18 @@ func (a *app) listWares(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var out bytes.Buffer
+	if weakness == "xss" {
+		// WEAK: the table is assembled by string formatting, nothing is escaped.
+		out.WriteString("<!DOCTYPE html>\n<html><body><h1>Wares on offer</h1>\n<table>\n")
+		for _, wr := range wares {
+			fmt.Fprintf(&out, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s (%s)</td></tr>\n",
+				wr.Name, wr.Description, wr.Price, wr.MerchantName, wr.MerchantEmail)
+		}
+		out.WriteString("</table></body></html>\n")
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = w.Write(out.Bytes())
+		return
+	}
 	if err := waresPage.Execute(&out, wares); err != nil {
 		log.Printf("render wares: %v", err)
 		writeError(w, http.StatusInternalServerError, "internal error")
