@@ -4,6 +4,15 @@
 // invitations carry random unguessable ids, an account can only be created
 // with an open invitation (looked up with bound parameters, consumed in the
 // same transaction), and passwords are stored as bcrypt hashes.
+//
+// Secure when BAX_WEAKNESS is unset; otherwise it selects one deliberate mistake:
+//
+//	sqli                -> sec_test_create_user_without_invite -> CWE-89 (the invitation lookup
+//	                       pastes invite_id into the SQL text, so `' OR '1'=='1` matches)
+//	any_invite          -> sec_test_create_user_without_invite -> CWE-284 (/create_user only
+//	                       checks that an invite_id was given)
+//	sequential_invites  -> sec_test_guessable_invite_id -> CWE-284 (invitation ids are "1", "2", ...)
+//	plaintext_passwords -> sec_test_password_security -> CWE-522 (passwords stored as given)
 package main
 
 import (
@@ -13,9 +22,12 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log"
 	"net/http"
+	"os"
 	"regexp"
+	"strconv"
 	"time"
 
 	"github.com/mattn/go-sqlite3"
@@ -28,6 +40,8 @@ var (
 	emailRe    = regexp.MustCompile(`^[^@\s]+@[^@\s]+$`)
 	usernameRe = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
 )
+
+var weakness = os.Getenv("BAX_WEAKNESS")
 
 type app struct {
 	db *sql.DB
@@ -67,6 +81,12 @@ func (a *app) inviteUser(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 	defer cancel()
 	id, err := newInviteID()
+	if weakness == "sequential_invites" {
+		// WEAK: the next number in line
+		var n int64
+		_ = a.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM invitations").Scan(&n)
+		id = strconv.FormatInt(n+1, 10)
+	}
 	if err != nil {
 		message(w, http.StatusInternalServerError, "internal error")
 		return
@@ -113,7 +133,16 @@ func (a *app) createUser(w http.ResponseWriter, r *http.Request) {
 	}
 	defer tx.Rollback()
 	var email string
-	err = tx.QueryRowContext(ctx, "SELECT email FROM invitations WHERE invite_id = ? AND used = 0", body.InviteID).Scan(&email)
+	switch weakness {
+	case "sqli":
+		// WEAK: invite_id pasted into the SQL text
+		err = tx.QueryRowContext(ctx, fmt.Sprintf("SELECT email FROM invitations WHERE invite_id = '%s' AND used = 0", body.InviteID)).Scan(&email)
+	case "any_invite":
+		// WEAK: any invite_id will do
+		err = nil
+	default:
+		err = tx.QueryRowContext(ctx, "SELECT email FROM invitations WHERE invite_id = ? AND used = 0", body.InviteID).Scan(&email)
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		message(w, http.StatusUnauthorized, "Invalid invite_id")
 		return
@@ -127,6 +156,9 @@ func (a *app) createUser(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		message(w, http.StatusInternalServerError, "internal error")
 		return
+	}
+	if weakness == "plaintext_passwords" {
+		hash = []byte(body.Password) // WEAK: the password itself ends up in the database
 	}
 	if _, err := tx.ExecContext(ctx, "INSERT INTO users (user_name, email, password_hash) VALUES (?, ?, ?)",
 		body.UserName, email, string(hash)); err != nil {
