@@ -4,6 +4,14 @@
 // carts get random unguessable ids, counts are changed in a transaction that
 // refuses to remove more units than a cart holds, and every query binds its
 // values.
+//
+// Secure when BAX_WEAKNESS is unset; otherwise it selects one deliberate mistake:
+//
+//	sequential_cart_ids -> sec_test_guess_cart -> CWE-284 (cart ids are "1", "2", ...)
+//	sqli                -> sec_test_sql_injection_services -> CWE-89 (/retrieve_cart pastes
+//	                       cart_id into the SQL text, so a UNION reads other tables)
+//	negative_counts     -> sec_test_neg_cart_operation -> CWE-20 (a count is added without
+//	                       checking that the result stays positive)
 package main
 
 import (
@@ -11,8 +19,11 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log"
 	"net/http"
+	"os"
+	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -23,6 +34,8 @@ const (
 	maxBodyBytes = 16 << 10
 	maxCount     = 1_000_000
 )
+
+var weakness = os.Getenv("BAX_WEAKNESS")
 
 type app struct {
 	db *sql.DB
@@ -63,6 +76,12 @@ func (a *app) createCart(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 	defer cancel()
 	id := uuid.NewString()
+	if weakness == "sequential_cart_ids" {
+		// WEAK: the next number in line
+		var n int64
+		_ = a.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM carts").Scan(&n)
+		id = strconv.FormatInt(n+1, 10)
+	}
 	if _, err := a.db.ExecContext(ctx, "INSERT INTO carts (cart_id) VALUES (?)", id); err != nil {
 		log.Printf("create cart: %v", err)
 		writeError(w, http.StatusInternalServerError, "internal error")
@@ -112,7 +131,7 @@ func (a *app) addToCart(w http.ResponseWriter, r *http.Request) {
 	}
 	next := current + *body.Count
 	switch {
-	case next < 0:
+	case next < 0 && weakness != "negative_counts": // WEAK when skipped: counts may go below zero
 		writeError(w, http.StatusBadRequest, "cannot remove more units than the cart holds")
 		return
 	case next > maxCount:
@@ -146,6 +165,25 @@ func (a *app) retrieveCart(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 	defer cancel()
+	if weakness == "sqli" {
+		// WEAK: cart_id pasted into the SQL text
+		rows, err := a.db.QueryContext(ctx, fmt.Sprintf(
+			"SELECT json_object('item_id', item_id, 'count', count) FROM cart_items WHERE cart_id = '%s'", *body.CartID))
+		if err != nil {
+			writeError(w, http.StatusBadRequest, "invalid cart")
+			return
+		}
+		defer rows.Close()
+		items := []json.RawMessage{}
+		for rows.Next() {
+			var item string
+			if rows.Scan(&item) == nil {
+				items = append(items, json.RawMessage(strconv.Quote(item)))
+			}
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"items": items})
+		return
+	}
 	found, err := cartExists(ctx, a.db, *body.CartID)
 	if err != nil {
 		log.Printf("find cart: %v", err)
@@ -187,12 +225,16 @@ func main() {
 		log.Fatal(err)
 	}
 	defer db.Close()
+	countCheck := "CHECK (count > 0)"
+	if weakness == "negative_counts" {
+		countCheck = ""
+	}
 	for _, stmt := range []string{
 		`CREATE TABLE IF NOT EXISTS carts (cart_id TEXT PRIMARY KEY)`,
 		`CREATE TABLE IF NOT EXISTS cart_items (
 			cart_id TEXT NOT NULL REFERENCES carts(cart_id),
 			item_id INTEGER NOT NULL,
-			count INTEGER NOT NULL CHECK (count > 0),
+			count INTEGER NOT NULL ` + countCheck + `,
 			PRIMARY KEY (cart_id, item_id))`,
 	} {
 		if _, err := db.Exec(stmt); err != nil {
