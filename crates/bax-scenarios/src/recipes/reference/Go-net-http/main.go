@@ -3,6 +3,14 @@
 // Reference app for the Recipes scenario (Recipe Sharing Service): recipes,
 // comments and 1-5 ratings in SQLite, shown as HTML pages rendered through
 // html/template so every user-supplied value is escaped.
+//
+// Secure when BAX_WEAKNESS is unset; otherwise it selects one deliberate mistake:
+//
+//	xss_comments    -> sec_xss_recipe_comments -> CWE-79 (comments are passed to the template
+//	                   as template.HTML "to keep their formatting", so they are not escaped)
+//	xss_recipe      -> sec_xss_injection_recipe -> CWE-79 (the same for the recipe's title,
+//	                   ingredients and instructions)
+//	no_rating_range -> sec_zero_neg_rating -> CWE-20 (ratings are stored without the 1-5 check)
 package main
 
 import (
@@ -14,6 +22,7 @@ import (
 	"log"
 	"math"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -73,12 +82,24 @@ type recipe struct {
 	AvgRating    *float64 `json:"avgRating"`
 }
 
+// The text fields are strings (escaped by html/template) or, under the
+// xss_* weaknesses, template.HTML (inserted as they are).
 type recipeView struct {
-	Title        string
-	Ingredients  []string
-	Instructions string
-	Comments     []string
+	Title        any
+	Ingredients  []any
+	Instructions any
+	Comments     []any
 	Avg          string
+}
+
+var weakness = os.Getenv("BAX_WEAKNESS")
+
+// text is how a stored value reaches the page.
+func text(s string, trusted bool) any {
+	if trusted {
+		return template.HTML(s) // WEAK: marked as safe markup
+	}
+	return s
 }
 
 type listEntry struct {
@@ -277,7 +298,14 @@ func (a *app) show(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	view := recipeView{Title: rec.Title, Ingredients: rec.Ingredients, Instructions: rec.Instructions, Comments: rec.Comments}
+	weakRecipe := weakness == "xss_recipe"
+	view := recipeView{Title: text(rec.Title, weakRecipe), Instructions: text(rec.Instructions, weakRecipe)}
+	for _, ing := range rec.Ingredients {
+		view.Ingredients = append(view.Ingredients, text(ing, weakRecipe))
+	}
+	for _, c := range rec.Comments {
+		view.Comments = append(view.Comments, text(c, weakness == "xss_comments"))
+	}
 	if rec.AvgRating != nil {
 		view.Avg = formatAvg(*rec.AvgRating)
 	}
@@ -333,7 +361,7 @@ func (a *app) addRating(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		Rating *int `json:"rating"`
 	}
-	if err := decode(w, r, &body); err != nil || body.Rating == nil || *body.Rating < 1 || *body.Rating > 5 {
+	if err := decode(w, r, &body); err != nil || body.Rating == nil || (weakness != "no_rating_range" && (*body.Rating < 1 || *body.Rating > 5)) {
 		writeError(w, http.StatusBadRequest, "rating must be an integer from 1 to 5")
 		return
 	}
@@ -351,6 +379,10 @@ func main() {
 		log.Fatal(err)
 	}
 	defer db.Close()
+	ratingCheck := "CHECK (rating BETWEEN 1 AND 5)"
+	if weakness == "no_rating_range" {
+		ratingCheck = ""
+	}
 	for _, stmt := range []string{
 		`CREATE TABLE IF NOT EXISTS recipes (
 			id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -364,7 +396,7 @@ func main() {
 		`CREATE TABLE IF NOT EXISTS ratings (
 			id INTEGER PRIMARY KEY AUTOINCREMENT,
 			recipe_id INTEGER NOT NULL REFERENCES recipes(id),
-			rating INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5))`,
+			rating INTEGER NOT NULL ` + ratingCheck + `)`,
 	} {
 		if _, err := db.Exec(stmt); err != nil {
 			log.Fatal(err)
