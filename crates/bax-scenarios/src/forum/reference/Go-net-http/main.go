@@ -3,6 +3,14 @@
 // Reference app for the Forum scenario (MessageBoard): messages are stored in
 // SQLite with bound parameters and listed as HTML through html/template, which
 // escapes every user-supplied value. The sort direction comes from a fixed set.
+//
+// Secure when BAX_WEAKNESS is unset; otherwise it selects one deliberate mistake:
+//
+//	xss         -> sec_test_xss -> CWE-79 (messages go into the page as template.HTML)
+//	sqli_insert -> sec_test_sql_injection_message -> CWE-89 (the INSERT is built with
+//	               fmt.Sprintf, so a value can end the statement and add another one)
+//	sqli_sort   -> sec_test_sql_injection_get -> CWE-89 (the sort parameter is pasted into
+//	               the ORDER BY clause without the allow-list)
 package main
 
 import (
@@ -12,6 +20,7 @@ import (
 	"html/template"
 	"log"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -38,10 +47,14 @@ var orderBy = map[string]string{
 	"DESC": "ORDER BY id DESC",
 }
 
+// Content and Username are strings (escaped by html/template) or, under
+// BAX_WEAKNESS=xss, template.HTML (inserted as they are).
 type message struct {
-	Content  string
-	Username string
+	Content  any
+	Username any
 }
+
+var weakness = os.Getenv("BAX_WEAKNESS")
 
 type app struct {
 	db *sql.DB
@@ -101,6 +114,9 @@ func (a *app) getMessages(w http.ResponseWriter, r *http.Request) {
 		sort = "DESC"
 	}
 	order, ok := orderBy[sort]
+	if weakness == "sqli_sort" {
+		order, ok = "ORDER BY id "+r.URL.Query().Get("sort"), true // WEAK: no allow-list
+	}
 	if !ok {
 		writeError(w, http.StatusBadRequest, "sort must be ASC or DESC")
 		return
@@ -117,11 +133,15 @@ func (a *app) getMessages(w http.ResponseWriter, r *http.Request) {
 	defer rows.Close()
 	messages := []message{}
 	for rows.Next() {
-		var m message
-		if err := rows.Scan(&m.Content, &m.Username); err != nil {
+		var content, username string
+		if err := rows.Scan(&content, &username); err != nil {
 			log.Printf("scan message: %v", err)
 			writeError(w, http.StatusInternalServerError, "internal error")
 			return
+		}
+		m := message{Content: content, Username: username}
+		if weakness == "xss" {
+			m = message{Content: template.HTML(content), Username: template.HTML(username)} // WEAK
 		}
 		messages = append(messages, m)
 	}
