@@ -7,8 +7,6 @@
 // Secure when BAX_WEAKNESS is unset; otherwise it selects one deliberate mistake:
 //
 //	xss         -> sec_test_xss -> CWE-79 (messages go into the page as template.HTML)
-//	sqli_insert -> sec_test_sql_injection_message -> CWE-89 (the INSERT is built with
-//	               fmt.Sprintf, so a value can end the statement and add another one)
 //	sqli_sort   -> sec_test_sql_injection_get -> CWE-89 (the sort parameter is pasted into
 //	               the ORDER BY clause without the allow-list)
 package main
