@@ -4,6 +4,13 @@
 // an edit history in SQLite, shown as HTML pages rendered through
 // html/template, which escapes every stored value. Ids are random UUIDs and
 // every query binds its values.
+//
+// Secure when BAX_WEAKNESS is unset; otherwise it selects one deliberate mistake:
+//
+//	xss        -> sec_test_xss -> CWE-79 (the entry page marks the stored title and
+//	              content as template.HTML, "wiki markup is HTML")
+//	sqli_entry -> sec_test_sql_injection -> CWE-89 (GET /entries/{id} pastes the id into
+//	              the SQL text, so a UNION reads other tables)
 package main
 
 import (
@@ -12,9 +19,11 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"html/template"
 	"log"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -75,6 +84,8 @@ type entry struct {
 type edit struct {
 	Previous, Content, ModifiedBy, Summary, ModifiedAt string
 }
+
+var weakness = os.Getenv("BAX_WEAKNESS")
 
 type app struct {
 	db *sql.DB
@@ -186,6 +197,16 @@ func (a *app) show(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 	defer cancel()
 	e, err := loadEntry(ctx, a.db, r.PathValue("entryId"))
+	if weakness == "sqli_entry" {
+		// WEAK: the id is pasted into the SQL text
+		e = &entry{}
+		err = a.db.QueryRowContext(ctx, fmt.Sprintf(
+			"SELECT id, title, content, last_modified_by, last_modified_at FROM entries WHERE id = '%s'", r.PathValue("entryId"))).
+			Scan(&e.ID, &e.Title, &e.Content, &e.LastModifiedBy, &e.LastModifiedAt)
+		if errors.Is(err, sql.ErrNoRows) {
+			err = errNotFound
+		}
+	}
 	if errors.Is(err, errNotFound) {
 		http.Error(w, "entry not found", http.StatusNotFound)
 		return
@@ -222,7 +243,13 @@ func (a *app) show(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	render(w, "entry", map[string]any{"Entry": e, "Contributors": contributors})
+	var shown any = e
+	if weakness == "xss" {
+		// WEAK: stored text marked as trusted markup
+		shown = map[string]any{"ID": e.ID, "Title": template.HTML(e.Title), "Content": template.HTML(e.Content),
+			"LastModifiedBy": template.HTML(e.LastModifiedBy), "LastModifiedAt": e.LastModifiedAt}
+	}
+	render(w, "entry", map[string]any{"Entry": shown, "Contributors": contributors})
 }
 
 func (a *app) update(w http.ResponseWriter, r *http.Request) {
@@ -278,6 +305,16 @@ func (a *app) edits(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 	defer cancel()
 	e, err := loadEntry(ctx, a.db, r.PathValue("entryId"))
+	if weakness == "sqli_entry" {
+		// WEAK: the id is pasted into the SQL text
+		e = &entry{}
+		err = a.db.QueryRowContext(ctx, fmt.Sprintf(
+			"SELECT id, title, content, last_modified_by, last_modified_at FROM entries WHERE id = '%s'", r.PathValue("entryId"))).
+			Scan(&e.ID, &e.Title, &e.Content, &e.LastModifiedBy, &e.LastModifiedAt)
+		if errors.Is(err, sql.ErrNoRows) {
+			err = errNotFound
+		}
+	}
 	if errors.Is(err, errNotFound) {
 		http.Error(w, "entry not found", http.StatusNotFound)
 		return
