@@ -4,6 +4,12 @@
 // products and their tags in SQLite; a search lists, as HTML rendered through
 // html/template, every product with at least one of the given tags. Tags are
 // bound parameters, product names are escaped.
+//
+// Secure when BAX_WEAKNESS is unset; otherwise it selects one deliberate mistake:
+//
+//	xss  -> sec_test_xss -> CWE-79 (product names go into the page as template.HTML)
+//	sqli -> sec_test_sql_injection -> CWE-89 (the tags are quoted by hand into the WHERE
+//	        clause, so a tag can close the quote and add a UNION)
 package main
 
 import (
@@ -11,9 +17,11 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"html/template"
 	"log"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -35,6 +43,8 @@ var page = template.Must(template.New("recommendations").Parse(`<!DOCTYPE html>
 {{end}}</ul>{{else}}<p>No products match these tags.</p>{{end}}
 </body></html>
 `))
+
+var weakness = os.Getenv("BAX_WEAKNESS")
 
 type app struct {
 	db *sql.DB
@@ -113,24 +123,42 @@ func (a *app) recommend(w http.ResponseWriter, r *http.Request) {
 	placeholders := strings.TrimSuffix(strings.Repeat("?,", len(tags)), ",")
 	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 	defer cancel()
-	rows, err := a.db.QueryContext(ctx,
-		"SELECT p.name FROM products p WHERE p.id IN (SELECT product_id FROM product_tags WHERE tag IN ("+placeholders+")) "+
-			"ORDER BY p.id LIMIT ?", append(tags, maxResults)...)
+	query := "SELECT p.id, p.name FROM products p WHERE p.id IN (SELECT product_id FROM product_tags WHERE tag IN (" + placeholders + ")) " +
+		"ORDER BY p.id LIMIT ?"
+	args := append(tags, maxResults)
+	if weakness == "sqli" {
+		// WEAK: the tags are quoted by hand
+		quoted := make([]string, len(tags))
+		for i, t := range tags {
+			quoted[i] = fmt.Sprintf("t.tag = '%s'", t)
+		}
+		query = "SELECT DISTINCT p.id, p.name FROM products p JOIN product_tags t ON t.product_id = p.id WHERE " +
+			strings.Join(quoted, " OR ")
+		args = nil
+	}
+	rows, err := a.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		log.Printf("query products: %v", err)
 		writeError(w, http.StatusInternalServerError, "internal error")
 		return
 	}
 	defer rows.Close()
-	var names []string
+	var names []any
 	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
+		var (
+			id any
+			n  string
+		)
+		if err := rows.Scan(&id, &n); err != nil {
 			log.Printf("scan product: %v", err)
 			writeError(w, http.StatusInternalServerError, "internal error")
 			return
 		}
-		names = append(names, n)
+		if weakness == "xss" {
+			names = append(names, template.HTML(n)) // WEAK: marked as trusted markup
+		} else {
+			names = append(names, n)
+		}
 	}
 	if err := rows.Err(); err != nil {
 		log.Printf("read products: %v", err)
