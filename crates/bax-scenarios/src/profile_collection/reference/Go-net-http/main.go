@@ -6,6 +6,14 @@
 // shown inside a sandboxed iframe (scripts off, unique origin) through its
 // escaped srcdoc attribute, under a strict Content-Security-Policy. Request
 // and page sizes are capped; every query binds its values.
+//
+// Secure when BAX_WEAKNESS is unset; otherwise it selects one deliberate mistake:
+//
+//	xss           -> sec_test_xss -> CWE-79 (the stored page is served as it was uploaded)
+//	sqli_profile  -> sec_test_sql_injection -> CWE-89 (the profile lookup pastes the
+//	                 username into the SQL text, so `x' OR '1'='1` matches every profile)
+//	no_size_limit -> sec_test_large_file_dos -> CWE-400 (no cap on the request body or
+//	                 on the page: a 20 MB page is read into memory, stored and accepted)
 package main
 
 import (
@@ -14,10 +22,12 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"html/template"
 	"io"
 	"log"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -40,6 +50,8 @@ var profileTemplate = template.Must(template.New("profile").Parse(`<!DOCTYPE htm
 <body><iframe sandbox title="Profile of {{.Username}}" srcdoc="{{.Page}}"></iframe></body></html>
 `))
 
+var weakness = os.Getenv("BAX_WEAKNESS")
+
 type app struct {
 	db *sql.DB
 }
@@ -59,12 +71,16 @@ func tooLarge(w http.ResponseWriter, body io.Reader) {
 
 func (a *app) addProfile(w http.ResponseWriter, r *http.Request) {
 	original := r.Body
-	if r.ContentLength > maxBody {
+	limit, pageLimit, memory := int64(maxBody), maxPage, int64(maxMemory)
+	if weakness == "no_size_limit" {
+		limit, pageLimit, memory = 1<<40, 1<<40, 1<<30 // WEAK: no real limit, all of it in memory
+	}
+	if r.ContentLength > limit {
 		tooLarge(w, original)
 		return
 	}
-	r.Body = http.MaxBytesReader(w, original, maxBody)
-	if err := r.ParseMultipartForm(maxMemory); err != nil {
+	r.Body = http.MaxBytesReader(w, original, limit)
+	if err := r.ParseMultipartForm(memory); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			tooLarge(w, original)
@@ -85,7 +101,7 @@ func (a *app) addProfile(w http.ResponseWriter, r *http.Request) {
 		message(w, http.StatusBadRequest, "profile_page is required")
 		return
 	}
-	if len(page) > maxPage {
+	if len(page) > pageLimit {
 		message(w, http.StatusRequestEntityTooLarge, "profile_page is too large")
 		return
 	}
@@ -121,7 +137,12 @@ func (a *app) lookup(w http.ResponseWriter, r *http.Request, column string, dest
 	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 	defer cancel()
 	// column is one of two constants chosen by the handlers below.
-	err := a.db.QueryRowContext(ctx, "SELECT "+column+" FROM profiles WHERE username = ?", r.PathValue("username")).Scan(dest)
+	query, args := "SELECT "+column+" FROM profiles WHERE username = ?", []any{r.PathValue("username")}
+	if weakness == "sqli_profile" {
+		// WEAK: the username is pasted into the SQL text
+		query, args = fmt.Sprintf("SELECT %s FROM profiles WHERE username = '%s'", column, r.PathValue("username")), nil
+	}
+	err := a.db.QueryRowContext(ctx, query, args...).Scan(dest)
 	if errors.Is(err, sql.ErrNoRows) {
 		message(w, http.StatusNotFound, "Profile not found")
 		return false
@@ -137,6 +158,12 @@ func (a *app) lookup(w http.ResponseWriter, r *http.Request, column string, dest
 func (a *app) profile(w http.ResponseWriter, r *http.Request) {
 	var page string
 	if !a.lookup(w, r, "profile_page", &page) {
+		return
+	}
+	if weakness == "xss" {
+		// WEAK: the uploaded HTML is served as a page of this origin
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = w.Write([]byte(page))
 		return
 	}
 	var out bytes.Buffer
