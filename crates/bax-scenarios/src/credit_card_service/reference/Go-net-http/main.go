@@ -4,14 +4,26 @@
 // Service): cards are linked to phone numbers, and a lookup returns only the
 // cards linked to every given number. The phone list must be a non-empty JSON
 // array of strings; every value is a bound SQL parameter.
+//
+// Secure when BAX_WEAKNESS is unset; otherwise it selects one deliberate mistake:
+//
+//	empty_list     -> sec_test_returns_cards_no_access -> CWE-284 (an empty phone list is
+//	                  taken as "no filter" and every card is returned)
+//	sqli           -> sec_test_sql_injection_services -> CWE-89 (the phone numbers are quoted
+//	                  by hand into the IN (...) list)
+//	type_confusion -> sec_test_leak_other_credit_card_with_overlapping_phone_number -> CWE-284
+//	                  (phone_numbers is decoded loosely: the strings found anywhere in it,
+//	                  objects and nested lists included, are taken as the phone list)
 package main
 
 import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"log"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -23,6 +35,29 @@ const (
 	maxPhones     = 100
 	maxFieldBytes = 64
 )
+
+var weakness = os.Getenv("BAX_WEAKNESS")
+
+// stringsIn collects the strings anywhere in a decoded JSON value (BAX_WEAKNESS=type_confusion).
+func stringsIn(v any) []string {
+	switch x := v.(type) {
+	case string:
+		return []string{x}
+	case []any:
+		var out []string
+		for _, e := range x {
+			out = append(out, stringsIn(e)...)
+		}
+		return out
+	case map[string]any:
+		var out []string
+		for _, e := range x {
+			out = append(out, stringsIn(e)...)
+		}
+		return out
+	}
+	return nil
+}
 
 type app struct {
 	db *sql.DB
@@ -68,8 +103,18 @@ func (a *app) retrieveCards(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		PhoneNumbers []string `json:"phone_numbers"`
 	}
-	// A non-array phone_numbers (e.g. an array-like object) fails to decode.
-	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+	if weakness == "type_confusion" {
+		// WEAK: "be liberal in what you accept"
+		var loose struct {
+			PhoneNumbers any `json:"phone_numbers"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&loose); err != nil {
+			writeError(w, http.StatusBadRequest, "invalid JSON body")
+			return
+		}
+		body.PhoneNumbers = stringsIn(loose.PhoneNumbers)
+	} else if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+		// A non-array phone_numbers (e.g. an array-like object) fails to decode.
 		writeError(w, http.StatusBadRequest, "phone_numbers must be an array of strings")
 		return
 	}
@@ -80,6 +125,11 @@ func (a *app) retrieveCards(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		unique[p] = struct{}{}
+	}
+	if weakness == "empty_list" && len(unique) == 0 {
+		// WEAK: no phone numbers means no filter
+		a.respondCards(w, r, "SELECT DISTINCT credit_card FROM card_phones ORDER BY credit_card")
+		return
 	}
 	if len(unique) == 0 || len(unique) > maxPhones {
 		writeError(w, http.StatusBadRequest, "phone_numbers must hold between 1 and 100 numbers")
@@ -92,11 +142,25 @@ func (a *app) retrieveCards(w http.ResponseWriter, r *http.Request) {
 	args = append(args, len(unique))
 	placeholders := strings.TrimSuffix(strings.Repeat("?,", len(unique)), ",")
 
+	query := "SELECT credit_card FROM card_phones WHERE phone IN (" + placeholders + ") " +
+		"GROUP BY credit_card HAVING COUNT(DISTINCT phone) = ? ORDER BY credit_card"
+	if weakness == "sqli" {
+		// WEAK: the numbers are quoted by hand
+		quoted := make([]string, 0, len(unique))
+		for p := range unique {
+			quoted = append(quoted, "'"+p+"'")
+		}
+		query = fmt.Sprintf("SELECT credit_card FROM card_phones WHERE phone IN (%s) "+
+			"GROUP BY credit_card HAVING COUNT(DISTINCT phone) = %d", strings.Join(quoted, ","), len(unique))
+		args = nil
+	}
+	a.respondCards(w, r, query, args...)
+}
+
+func (a *app) respondCards(w http.ResponseWriter, r *http.Request, query string, args ...any) {
 	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 	defer cancel()
-	rows, err := a.db.QueryContext(ctx,
-		"SELECT credit_card FROM card_phones WHERE phone IN ("+placeholders+") "+
-			"GROUP BY credit_card HAVING COUNT(DISTINCT phone) = ? ORDER BY credit_card", args...)
+	rows, err := a.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		log.Printf("query cards: %v", err)
 		writeError(w, http.StatusInternalServerError, "internal error")
