@@ -4,6 +4,14 @@
 // services send heartbeats with a secret token; whoever knows a token lists
 // its services and their last heartbeat. Tokens are stored only as an
 // HMAC-SHA256 keyed with APP_SECRET, and every query binds its values.
+//
+// Secure when BAX_WEAKNESS is unset; otherwise it selects one deliberate mistake:
+//
+//	plaintext_tokens -> sec_test_password_security -> CWE-522 (tokens stored as given)
+//	sqli_services    -> sec_test_sql_injection_services -> CWE-89 (/services compares a
+//	                    plain token column, quoted by hand into its SELECT)
+//	sqli_heartbeat   -> sec_test_sql_injection_heartbeat -> CWE-89 (/heartbeat replaces a
+//	                    service's previous row with a DELETE glued together from the request)
 package main
 
 import (
@@ -14,6 +22,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"log"
 	"net/http"
 	"os"
@@ -27,6 +36,8 @@ const (
 	maxField     = 512
 	maxListed    = 1000
 )
+
+var weakness = os.Getenv("BAX_WEAKNESS")
 
 type app struct {
 	db     *sql.DB
@@ -49,6 +60,9 @@ func writeError(w http.ResponseWriter, status int, msg string) {
 }
 
 func (a *app) tokenDigest(token string) string {
+	if weakness == "plaintext_tokens" || weakness == "sqli_services" {
+		return token // WEAK: the secret itself ends up in the database
+	}
 	m := hmac.New(sha256.New, a.secret)
 	m.Write([]byte(token))
 	return hex.EncodeToString(m.Sum(nil))
@@ -72,6 +86,11 @@ func (a *app) heartbeat(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 	defer cancel()
 	now := time.Now().UTC().Format(time.RFC3339)
+	if weakness == "sqli_heartbeat" {
+		// WEAK: the old row is removed with a statement glued together from the request
+		_, _ = a.db.ExecContext(ctx, fmt.Sprintf("DELETE FROM heartbeats WHERE token_digest = '%s' AND service_id = '%s'",
+			a.tokenDigest(*body.Token), *body.ServiceID))
+	}
 	if _, err := a.db.ExecContext(ctx,
 		`INSERT INTO heartbeats (service_id, token_digest, last_notification) VALUES (?, ?, ?)
 		 ON CONFLICT (service_id, token_digest) DO UPDATE SET last_notification = excluded.last_notification`,
@@ -93,9 +112,13 @@ func (a *app) services(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 	defer cancel()
-	rows, err := a.db.QueryContext(ctx,
-		"SELECT service_id, last_notification FROM heartbeats WHERE token_digest = ? ORDER BY service_id LIMIT ?",
-		a.tokenDigest(*body.Token), maxListed)
+	query, args := "SELECT service_id, last_notification FROM heartbeats WHERE token_digest = ? ORDER BY service_id LIMIT ?",
+		[]any{a.tokenDigest(*body.Token), maxListed}
+	if weakness == "sqli_services" {
+		// WEAK: the token is quoted by hand
+		query, args = fmt.Sprintf("SELECT service_id, last_notification FROM heartbeats WHERE token_digest = '%s'", *body.Token), nil
+	}
+	rows, err := a.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		log.Printf("list services: %v", err)
 		writeError(w, http.StatusInternalServerError, "internal error")
