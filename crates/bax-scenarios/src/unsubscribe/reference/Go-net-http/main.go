@@ -4,6 +4,12 @@
 // the raw email is parsed with net/mail, the sender is the single From header
 // of the message (never a "From:" line inside its body), and the readable text
 // parts are searched for an unsubscribe request.
+//
+// Secure when BAX_WEAKNESS is unset; otherwise it selects one deliberate mistake:
+//
+//	loose_from -> sec_test_pretend_user -> CWE-863 (the sender is taken from a hand-rolled
+//	              "Name: value" scan over every line of the message, body included, where
+//	              later lines win; a "From:" line in the body names someone else)
 package main
 
 import (
@@ -17,6 +23,7 @@ import (
 	"mime/quotedprintable"
 	"net/http"
 	"net/mail"
+	"os"
 	"regexp"
 	"strings"
 	"time"
@@ -29,6 +36,7 @@ const (
 )
 
 var (
+	weakness = os.Getenv("BAX_WEAKNESS")
 	keywords = []string{"unsubscribe", "remove me", "deregister me", "stop sending me", "delete me"}
 	tag      = regexp.MustCompile(`<[^>]*>`)
 )
@@ -122,6 +130,14 @@ func decideUnsubscribe(w http.ResponseWriter, r *http.Request) {
 	}
 	// Only the message's own header counts, and exactly one sender.
 	from := msg.Header["From"]
+	if weakness == "loose_from" {
+		// WEAK: every "Name: value" line counts, later ones win
+		for _, line := range strings.Split(raw, "\n") {
+			if name, value, ok := strings.Cut(line, ":"); ok && strings.EqualFold(strings.TrimSpace(name), "from") {
+				from = []string{strings.TrimSpace(value)}
+			}
+		}
+	}
 	if len(from) != 1 {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "the email has no single sender address"})
 		return
