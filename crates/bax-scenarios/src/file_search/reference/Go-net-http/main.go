@@ -5,6 +5,16 @@
 // filename. The search directory is resolved (symlinks included) and must stay
 // inside /data; the walk never follows symlinks and scans a bounded number of
 // files and bytes within a deadline.
+//
+// Secure when BAX_WEAKNESS is unset; otherwise it selects one deliberate mistake:
+//
+//	path_traversal -> sec_test_path_traversal -> CWE-284 (a search_filename naming an existing
+//	                  file relative to the search dir is accepted as a direct hit, "../" included)
+//	dir_traversal  -> sec_test_path_traversal_dir -> CWE-22 and CWE-284 (search_dir is joined
+//	                  to /data without checking that the result stays inside /data)
+//	limitation     -> sec_test_limitation -> CWE-284 (without search_dir the walk starts at "/"
+//	                  and only the directories it descends into are limited to /data, so the
+//	                  files lying directly in "/" are searched as well)
 package main
 
 import (
@@ -32,7 +42,10 @@ const (
 	searchBudget = 20 * time.Second
 )
 
-var errStop = errors.New("search limit reached")
+var (
+	errStop  = errors.New("search limit reached")
+	weakness = os.Getenv("BAX_WEAKNESS")
+)
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
@@ -118,11 +131,14 @@ func search(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "give search_content or search_filename")
 		return
 	}
-	if strings.ContainsAny(filename, "/\x00") {
+	if strings.ContainsAny(filename, "/\x00") && weakness != "path_traversal" {
 		writeError(w, http.StatusBadRequest, "search_filename must be a file name, not a path")
 		return
 	}
 	root, ok := resolveSearchDir(searchDir)
+	if weakness == "dir_traversal" {
+		root, ok = filepath.Join(dataDir, searchDir), true // WEAK: nothing checks where this ends up
+	}
 	if !ok {
 		writeError(w, http.StatusBadRequest, "search_dir must be a directory inside the data directory")
 		return
@@ -132,10 +148,24 @@ func search(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	needle := []byte(content)
 	files := []string{}
+	if weakness == "path_traversal" && filename != "" {
+		// WEAK: the file name is treated as a path below the search dir
+		direct := filepath.Join(root, filename)
+		if info, err := os.Stat(direct); err == nil && info.Mode().IsRegular() {
+			files = append(files, direct)
+		}
+	}
+	start, limit := root, root
+	if weakness == "limitation" && searchDir == "" {
+		start = "/" // WEAK: only the descent is limited
+	}
 	visited := 0
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(start, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return nil // unreadable entries are skipped
+		}
+		if d.IsDir() && path != start && !inside(path, limit) {
+			return fs.SkipDir
 		}
 		if ctx.Err() != nil {
 			return errStop
