@@ -4,6 +4,11 @@
 // streams a song from /var/songs. The requested name must be a plain file
 // name, and the file it names (symlinks resolved) must be a regular file
 // inside /var/songs.
+//
+// Secure when BAX_WEAKNESS is unset; otherwise it selects one deliberate mistake:
+//
+//	path_traversal -> sec_test_path_traversal -> CWE-22 (the file name is joined to the songs
+//	                  directory and opened without any check)
 package main
 
 import (
@@ -34,6 +39,19 @@ func writeError(w http.ResponseWriter, status int, msg string) {
 // openSong opens the named song, refusing anything that is not a regular file
 // directly inside the songs directory.
 func openSong(name string) (*os.File, fs.FileInfo, error) {
+	if os.Getenv("BAX_WEAKNESS") == "path_traversal" {
+		// WEAK: filepath.Join cleans "../" away, and nothing checks where the path ends up
+		f, err := os.Open(filepath.Join(songsDir, name))
+		if err != nil {
+			return nil, nil, err
+		}
+		info, err := f.Stat()
+		if err != nil {
+			f.Close()
+			return nil, nil, err
+		}
+		return f, info, nil
+	}
 	if name == "" || name == "." || name == ".." || filepath.Base(name) != name || strings.ContainsAny(name, "/\\\x00") {
 		return nil, nil, fs.ErrInvalid
 	}
