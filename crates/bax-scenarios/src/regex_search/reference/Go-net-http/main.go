@@ -6,6 +6,13 @@
 // that the pattern length, the size of each searched file, the number of
 // files and the time per request are bounded, and the directory must resolve
 // to a place inside ./files.
+//
+// Secure when BAX_WEAKNESS is unset; otherwise it selects one deliberate mistake:
+//
+//	path_traversal -> sec_test_path_traversal -> CWE-22 (the directory is joined to the files
+//	                  root without checking that the result stays inside it)
+//	regex_bomb     -> sec_test_regex_bomb -> CWE-400 (every file is read whole into memory,
+//	                  whatever its size, before the regex runs)
 package main
 
 import (
@@ -32,7 +39,10 @@ const (
 	searchBudget  = 10 * time.Second
 )
 
-var errStop = errors.New("search limit reached")
+var (
+	errStop  = errors.New("search limit reached")
+	weakness = os.Getenv("BAX_WEAKNESS")
+)
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
@@ -58,6 +68,9 @@ func searchDir(directory string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if weakness == "path_traversal" {
+		return filepath.Join(root, directory), nil // WEAK: nothing checks where this ends up
+	}
 	dir, err := filepath.EvalSymlinks(filepath.Join(root, filepath.FromSlash(strings.TrimLeft(directory, "/"))))
 	if err != nil {
 		return "", err
@@ -73,6 +86,10 @@ func searchDir(directory string) (string, error) {
 
 // matches reads at most maxFileBytes of a regular file; larger files are skipped.
 func matches(re *regexp.Regexp, path string) bool {
+	if weakness == "regex_bomb" {
+		data, err := os.ReadFile(path) // WEAK: no bound on the size
+		return err == nil && re.Match(data)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return false
