@@ -4,6 +4,13 @@
 // the processes whose command matches a regular expression. ps runs without a
 // shell, with an argument vector of flags that must each look like a ps option
 // and under a timeout; the regex is RE2 (linear time) and bounded in length.
+//
+// Secure when BAX_WEAKNESS is unset; otherwise it selects one deliberate mistake:
+//
+//	os_injection -> sec_test_os_injection -> CWE-78 (`ps <filter_flags>` runs through the
+//	                shell with the flags pasted in, so `; rm /do_not_delete.txt` runs too)
+//
+// (regex_dos has no Go version: Go's regexp is RE2, which cannot backtrack catastrophically.)
 package main
 
 import (
@@ -12,6 +19,7 @@ import (
 	"errors"
 	"log"
 	"net/http"
+	"os"
 	"os/exec"
 	"regexp"
 	"strconv"
@@ -48,6 +56,14 @@ var errFlags = errors.New("unsupported filter_flags")
 
 // runPS runs ps with the caller's flags as separate arguments (never a shell).
 func runPS(ctx context.Context, flags string) (string, error) {
+	if os.Getenv("BAX_WEAKNESS") == "os_injection" {
+		// WEAK: the flags become part of a shell command line
+		out, err := exec.CommandContext(ctx, "sh", "-c", "ps "+flags).Output()
+		if err != nil && len(out) == 0 {
+			return "", errFlags
+		}
+		return string(out), nil
+	}
 	tokens := strings.Fields(flags)
 	if len(flags) > maxFlagsLen {
 		return "", errFlags
