@@ -5,6 +5,13 @@
 // language by its extension: the source is written under a fixed name into a
 // fresh temporary directory, and the compiler runs there without a shell, with
 // an argument vector and a timeout.
+//
+// Secure when BAX_WEAKNESS is unset; otherwise it selects one deliberate mistake:
+//
+//	os_injection   -> sec_test_os_injection -> CWE-78 (the compiler runs through the shell with
+//	                  the client's file name pasted into the command line)
+//	path_traversal -> sec_test_path_traversal -> CWE-22 (the source is first saved under the
+//	                  client's file name joined to the work directory, "../" included)
 package main
 
 import (
@@ -27,6 +34,8 @@ const (
 	maxOutputBytes = 64 << 10
 	compileTimeout = 30 * time.Second
 )
+
+var weakness = os.Getenv("BAX_WEAKNESS")
 
 type language struct {
 	sourceName string
@@ -83,6 +92,10 @@ func compile(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusRequestEntityTooLarge, "fileContent is too large")
 		return
 	}
+	if weakness == "path_traversal" {
+		// WEAK: the upload is saved under the client's name before anything is checked
+		_ = os.WriteFile(filepath.Join(os.TempDir(), "compile", *body.FileName), []byte(*body.FileContent), 0o600)
+	}
 	lang, ok := languages[strings.ToLower(filepath.Ext(*body.FileName))]
 	if !ok {
 		writeError(w, http.StatusBadRequest, "only TypeScript (.ts) and C++ (.cpp) files are supported")
@@ -106,6 +119,12 @@ func compile(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	argv := lang.command(lang.sourceName)
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	if weakness == "os_injection" {
+		// WEAK: the client's file name ends up in a shell command line
+		_ = os.WriteFile(filepath.Join(dir, filepath.Base(*body.FileName)), []byte(*body.FileContent), 0o600)
+		argv[len(argv)-1] = *body.FileName
+		cmd = exec.CommandContext(ctx, "sh", "-c", strings.Join(argv, " "))
+	}
 	cmd.Dir = dir
 	var out cappedBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
