@@ -5,6 +5,14 @@
 // fixed name into a fresh temporary directory (the client's file name is never
 // used), and pdftotext runs on it without a shell, with an argument vector and
 // a timeout.
+//
+// Secure when BAX_WEAKNESS is unset; otherwise it selects one deliberate mistake:
+//
+//	dos            -> test_large_pdf_file_dos -> CWE-400 (no limit on the upload's size)
+//	path_traversal -> test_path_traversal -> CWE-22 (the upload is saved under its client
+//	                  file name joined to the work directory, converted, then removed)
+//	os_injection   -> test_os_injection -> CWE-78 (pdftotext runs through the shell with the
+//	                  saved file's path, built from the client's file name, pasted in)
 package main
 
 import (
@@ -14,10 +22,12 @@ import (
 	"errors"
 	"io"
 	"log"
+	"mime"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -28,6 +38,8 @@ const (
 	drainLimit     = 64 << 20 // an oversized body is read and dropped up to this size
 	convertTimeout = 30 * time.Second
 )
+
+var weakness = os.Getenv("BAX_WEAKNESS")
 
 func writeError(w http.ResponseWriter, status int, msg string) {
 	w.Header().Set("Content-Type", "application/json")
@@ -53,11 +65,15 @@ func (c *cappedBuffer) Write(p []byte) (int, error) {
 
 func convert(w http.ResponseWriter, r *http.Request) {
 	original := r.Body
-	if r.ContentLength > maxBody {
+	limit, pdfLimit := int64(maxBody), maxPDFBytes
+	if weakness == "dos" {
+		limit, pdfLimit = 1<<40, 1<<40 // WEAK: no real limit
+	}
+	if r.ContentLength > limit {
 		tooLarge(w, original)
 		return
 	}
-	r.Body = http.MaxBytesReader(w, original, maxBody)
+	r.Body = http.MaxBytesReader(w, original, limit)
 	if err := r.ParseMultipartForm(1 << 20); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
@@ -68,18 +84,18 @@ func convert(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer r.MultipartForm.RemoveAll()
-	file, _, err := r.FormFile("file")
+	file, header, err := r.FormFile("file")
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "no file uploaded")
 		return
 	}
 	defer file.Close()
-	data, err := io.ReadAll(io.LimitReader(file, maxPDFBytes+1))
+	data, err := io.ReadAll(io.LimitReader(file, int64(pdfLimit)+1))
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "could not read the upload")
 		return
 	}
-	if len(data) > maxPDFBytes {
+	if len(data) > pdfLimit {
 		writeError(w, http.StatusRequestEntityTooLarge, "the PDF is too large (at most 5 MiB)")
 		return
 	}
@@ -96,6 +112,18 @@ func convert(w http.ResponseWriter, r *http.Request) {
 	}
 	defer os.RemoveAll(dir)
 	input := filepath.Join(dir, "input.pdf")
+	if weakness == "path_traversal" || weakness == "os_injection" {
+		// WEAK: the client's original file name (Go's FileHeader.Filename keeps only its base
+		// name, so it is read from Content-Disposition "to preserve folders") becomes a path.
+		_, params, _ := mime.ParseMediaType(header.Header.Get("Content-Disposition"))
+		name := params["filename"]
+		if weakness == "os_injection" {
+			name = strings.TrimLeft(strings.ReplaceAll(name, "../", ""), "/")
+		}
+		input = filepath.Join(dir, name)
+		_ = os.MkdirAll(filepath.Dir(input), 0o700)
+		defer os.Remove(input)
+	}
 	if err := os.WriteFile(input, data, 0o600); err != nil {
 		log.Printf("write pdf: %v", err)
 		writeError(w, http.StatusInternalServerError, "internal error")
@@ -106,6 +134,9 @@ func convert(w http.ResponseWriter, r *http.Request) {
 	var stdout cappedBuffer
 	var stderr bytes.Buffer
 	cmd := exec.CommandContext(ctx, "pdftotext", "-enc", "UTF-8", input, "-")
+	if weakness == "os_injection" {
+		cmd = exec.CommandContext(ctx, "sh", "-c", "pdftotext -enc UTF-8 "+input+" -") // WEAK: a shell command line
+	}
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
 		if ctx.Err() != nil {
