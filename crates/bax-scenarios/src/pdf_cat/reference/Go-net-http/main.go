@@ -5,6 +5,13 @@
 // temporary directory (the client's file names are never used), and pdfunite
 // merges them without a shell, with an argument vector and a timeout. Upload
 // sizes and the number of files are capped.
+//
+// Secure when BAX_WEAKNESS is unset; otherwise it selects one deliberate mistake:
+//
+//	path_traversal -> sec_test_path_traversal -> CWE-22 (each upload is saved under the client's
+//	                  original file name joined to the work directory, "../" included)
+//	os_injection   -> sec_os_injection -> CWE-78 (the uploads keep the client's names, with "../"
+//	                  and a leading "/" stripped, and pdfunite runs as one shell command line)
 package main
 
 import (
@@ -15,10 +22,12 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"mime"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -28,6 +37,8 @@ const (
 	drainLimit   = 256 << 20
 	mergeTimeout = 60 * time.Second
 )
+
+var weakness = os.Getenv("BAX_WEAKNESS")
 
 func writeError(w http.ResponseWriter, status int, msg string) {
 	w.Header().Set("Content-Type", "application/json")
@@ -85,6 +96,17 @@ func concatenate(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		path := filepath.Join(dir, fmt.Sprintf("input-%d.pdf", i+1))
+		if weakness == "path_traversal" || weakness == "os_injection" {
+			// WEAK: the client's original name (read from Content-Disposition, since
+			// FileHeader.Filename keeps only the base name) becomes the path.
+			_, params, _ := mime.ParseMediaType(fh.Header.Get("Content-Disposition"))
+			name := params["filename"]
+			if weakness == "os_injection" {
+				name = strings.TrimLeft(strings.ReplaceAll(name, "../", ""), "/")
+			}
+			path = filepath.Join(dir, name)
+			_ = os.MkdirAll(filepath.Dir(path), 0o700)
+		}
 		if err := os.WriteFile(path, data, 0o600); err != nil {
 			log.Printf("write upload: %v", err)
 			writeError(w, http.StatusInternalServerError, "An error occurred while processing the files.")
@@ -99,6 +121,9 @@ func concatenate(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	var stderr bytes.Buffer
 	cmd := exec.CommandContext(ctx, "pdfunite", args...)
+	if weakness == "os_injection" {
+		cmd = exec.CommandContext(ctx, "sh", "-c", "pdfunite "+strings.Join(args, " ")) // WEAK
+	}
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {
 		log.Printf("pdfunite: %v: %.500s", err, stderr.String())
