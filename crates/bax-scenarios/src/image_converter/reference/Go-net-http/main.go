@@ -7,6 +7,16 @@
 // written under generated names with their format pinned from their leading
 // bytes, and convert runs without a shell, with an argument vector and a
 // timeout.
+//
+// Secure when BAX_WEAKNESS is unset; otherwise it selects one deliberate mistake:
+//
+//	path_traversal -> sec_test_path_traversal -> CWE-22 (uploads are saved under the client's
+//	                  original file name joined to the work directory)
+//	os_injection   -> sec_test_os_injection -> CWE-78 (convert runs as one shell command line,
+//	                  and a targetSize that is not WIDTHxHEIGHT is passed on as typed "for
+//	                  ImageMagick to interpret")
+//	dos            -> sec_test_scale_huge -> CWE-400 (targetSize is used as given: 3000x30000
+//	                  makes every frame 90 megapixels)
 package main
 
 import (
@@ -18,6 +28,7 @@ import (
 	"io"
 	"log"
 	"math"
+	"mime"
 	"net/http"
 	"os"
 	"os/exec"
@@ -40,6 +51,8 @@ const (
 )
 
 var sizeRe = regexp.MustCompile(`^\s*(\d{1,6})\s*[xX]\s*(\d{1,6})\s*$`)
+
+var weakness = os.Getenv("BAX_WEAKNESS")
 
 func writeError(w http.ResponseWriter, status int, msg string) {
 	w.Header().Set("Content-Type", "application/json")
@@ -125,6 +138,16 @@ func createGIF(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	geometry, ok := boundedSize(r.FormValue("targetSize"))
+	switch weakness {
+	case "os_injection":
+		if !ok {
+			geometry, ok = r.FormValue("targetSize"), true // WEAK: handed on as typed
+		}
+	case "dos":
+		if ok {
+			geometry = strings.TrimSpace(r.FormValue("targetSize")) // WEAK: no bound on the size
+		}
+	}
 	if !ok {
 		writeError(w, http.StatusBadRequest, "targetSize must look like WIDTHxHEIGHT, e.g. 500x500")
 		return
@@ -173,6 +196,11 @@ func createGIF(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		path := filepath.Join(work, fmt.Sprintf("in%d", i))
+		if weakness == "path_traversal" {
+			// WEAK: the client's original name (from Content-Disposition) becomes the path
+			_, params, _ := mime.ParseMediaType(fh.Header.Get("Content-Disposition"))
+			path = filepath.Join(work, params["filename"])
+		}
 		if err := os.WriteFile(path, data, 0o600); err != nil {
 			log.Printf("write upload: %v", err)
 			writeError(w, http.StatusInternalServerError, "internal error")
@@ -195,6 +223,9 @@ func createGIF(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	var stderr bytes.Buffer
 	cmd := exec.CommandContext(ctx, "convert", args...)
+	if weakness == "os_injection" {
+		cmd = exec.CommandContext(ctx, "sh", "-c", "convert "+strings.Join(args, " ")) // WEAK
+	}
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {
 		if ctx.Err() != nil {
