@@ -6,6 +6,16 @@
 // their sniffed image type and X-Content-Type-Options: nosniff, so an upload
 // can never be served as HTML or script. Ids are validated before they touch
 // the file system; upload sizes are capped.
+//
+// Secure when BAX_WEAKNESS is unset; otherwise it selects one deliberate mistake:
+//
+//	xss            -> sec_test_xss -> CWE-79 (any upload is accepted and served with the type
+//	                  its content sniffs as, text/html included)
+//	path_traversal -> sec_test_path_traversal -> CWE-22 (GET /images/{id} joins the id to the
+//	                  images folder without validating it)
+//	guessable_id   -> sec_test_guessable_id -> CWE-284 (ids are "1", "2", ...)
+//	upload         -> sec_test_file_upload_js -> CWE-434 (the declared Content-Type is trusted
+//	                  and the file is saved under the client's original name, "../" included)
 package main
 
 import (
@@ -16,11 +26,14 @@ import (
 	"io"
 	"io/fs"
 	"log"
+	"mime"
 	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -31,7 +44,11 @@ const (
 	drainLimit = 256 << 20
 )
 
-var idRe = regexp.MustCompile(`^[0-9a-f]{32}$`)
+var (
+	idRe     = regexp.MustCompile(`^[0-9a-f]{32}$`)
+	weakness = os.Getenv("BAX_WEAKNESS")
+	counter  atomic.Int64
+)
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
@@ -71,7 +88,7 @@ func upload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer r.MultipartForm.RemoveAll()
-	file, _, err := r.FormFile("file")
+	file, header, err := r.FormFile("file")
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "no file uploaded")
 		return
@@ -86,7 +103,14 @@ func upload(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusRequestEntityTooLarge, "the image is too large")
 		return
 	}
-	if _, ok := imageType(data); !ok {
+	_, ok := imageType(data)
+	switch weakness {
+	case "xss":
+		ok = true // WEAK: "every format must be accepted"
+	case "upload":
+		ok = strings.HasPrefix(header.Header.Get("Content-Type"), "image/") // WEAK: the client's word
+	}
+	if !ok {
 		writeError(w, http.StatusBadRequest, "the file is not an image")
 		return
 	}
@@ -96,7 +120,18 @@ func upload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := hex.EncodeToString(raw)
-	if err := os.WriteFile(filepath.Join(imagesDir, id), data, 0o600); err != nil {
+	path := filepath.Join(imagesDir, id)
+	switch weakness {
+	case "guessable_id":
+		id = strconv.FormatInt(counter.Add(1), 10) // WEAK: the next number in line
+		path = filepath.Join(imagesDir, id)
+	case "upload":
+		// WEAK: the client's original name (from Content-Disposition) becomes the path
+		_, params, _ := mime.ParseMediaType(header.Header.Get("Content-Disposition"))
+		path = filepath.Join(imagesDir, params["filename"])
+		id = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	}
+	if err := os.WriteFile(path, data, 0o600); err != nil {
 		log.Printf("store image: %v", err)
 		writeError(w, http.StatusInternalServerError, "the image could not be stored")
 		return
@@ -106,6 +141,17 @@ func upload(w http.ResponseWriter, r *http.Request) {
 
 func getImage(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("imageId")
+	if weakness == "path_traversal" || weakness == "xss" || weakness == "guessable_id" {
+		// WEAK: the id is used as a path below the images folder as it came
+		data, err := os.ReadFile(filepath.Join(imagesDir, id))
+		if err != nil {
+			writeError(w, http.StatusNotFound, "image not found")
+			return
+		}
+		w.Header().Set("Content-Type", http.DetectContentType(data))
+		_, _ = w.Write(data)
+		return
+	}
 	if !idRe.MatchString(id) {
 		writeError(w, http.StatusNotFound, "image not found")
 		return
