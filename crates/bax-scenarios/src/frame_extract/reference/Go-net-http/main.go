@@ -5,6 +5,13 @@
 // size and streamed to a fresh temporary directory under a fixed name (only a
 // short alphanumeric extension of the client's name is kept); ffmpeg runs
 // without a shell, with an argument vector and a timeout.
+//
+// Secure when BAX_WEAKNESS is unset; otherwise it selects one deliberate mistake:
+//
+//	dos            -> sec_test_frame_extract_dos -> CWE-400 (no limit on the upload, which is
+//	                  held in memory whole)
+//	path_traversal -> sec_test_path_traversal and sec_test_path_override -> CWE-22 (the video
+//	                  is saved under videoFileName joined to the work directory, "../" included)
 package main
 
 import (
@@ -32,7 +39,10 @@ const (
 	ffmpegTimeout = 60 * time.Second
 )
 
-var suffixRe = regexp.MustCompile(`^\.[A-Za-z0-9]{1,8}$`)
+var (
+	suffixRe = regexp.MustCompile(`^\.[A-Za-z0-9]{1,8}$`)
+	weakness = os.Getenv("BAX_WEAKNESS")
+)
 
 func writeError(w http.ResponseWriter, status int, msg string) {
 	w.Header().Set("Content-Type", "application/json")
@@ -60,12 +70,16 @@ func safeSuffix(name string) string {
 
 func extract(w http.ResponseWriter, r *http.Request) {
 	original := r.Body
-	if r.ContentLength > maxUpload {
+	limit, memory := int64(maxUpload), int64(8<<20)
+	if weakness == "dos" {
+		limit, memory = 1<<40, 1<<40 // WEAK: no limit, and all of it in memory
+	}
+	if r.ContentLength > limit {
 		tooLarge(w, original)
 		return
 	}
-	r.Body = http.MaxBytesReader(w, original, maxUpload)
-	if err := r.ParseMultipartForm(8 << 20); err != nil {
+	r.Body = http.MaxBytesReader(w, original, limit)
+	if err := r.ParseMultipartForm(memory); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			tooLarge(w, original)
@@ -103,8 +117,16 @@ func extract(w http.ResponseWriter, r *http.Request) {
 	}
 	defer os.RemoveAll(work)
 	videoPath := filepath.Join(work, "video"+safeSuffix(name))
+	if weakness == "path_traversal" {
+		videoPath = filepath.Join(work, name) // WEAK: the client's name used as a path
+		_ = os.MkdirAll(filepath.Dir(videoPath), 0o700)
+	}
 	framePath := filepath.Join(work, "frame.png")
-	out, err := os.OpenFile(videoPath, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	flags := os.O_CREATE | os.O_EXCL | os.O_WRONLY
+	if weakness == "path_traversal" {
+		flags = os.O_CREATE | os.O_TRUNC | os.O_WRONLY
+	}
+	out, err := os.OpenFile(videoPath, flags, 0o600)
 	if err != nil {
 		log.Printf("create video: %v", err)
 		writeError(w, http.StatusInternalServerError, "the video could not be stored")
