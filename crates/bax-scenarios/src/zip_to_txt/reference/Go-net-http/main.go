@@ -6,9 +6,18 @@
 // arrive (local file headers, in order), entries that are not text files
 // (nested archives included) are skipped unread, and the text that is kept is
 // bounded. Entry names only tell text files apart; nothing touches the disk.
+//
+// Secure when BAX_WEAKNESS is unset; otherwise it selects one deliberate mistake:
+//
+//	path_traversal -> sec_test_path_traversal -> CWE-22 (each text entry is also staged on disk
+//	                  under its own name, so an absolute name such as "/secret.txt" is written
+//	                  outside any work folder)
+//	zip_bomb       -> sec_test_nested_zip_bomb -> CWE-400 (the upload is buffered whole and the
+//	                  archives inside it are opened and read in memory, with no limits)
 package main
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
 	"compress/flate"
@@ -17,6 +26,7 @@ import (
 	"io"
 	"log"
 	"net/http"
+	"os"
 	"path"
 	"strings"
 	"time"
@@ -32,6 +42,7 @@ const (
 )
 
 var (
+	weakness      = os.Getenv("BAX_WEAKNESS")
 	sigLocal      = []byte("PK\x03\x04")
 	sigDescriptor = []byte("PK\x07\x08")
 	errBadArchive = errors.New("not a readable zip archive")
@@ -140,6 +151,9 @@ func convert(r io.Reader, out *bytes.Buffer) error {
 			if written > int64(room) {
 				return errTooMuch
 			}
+			if weakness == "path_traversal" {
+				_ = os.WriteFile(h.name, out.Bytes()[start:], 0o600) // WEAK: staged under its own name
+			}
 			if out.Len() > start && out.Bytes()[out.Len()-1] != '\n' {
 				out.WriteByte('\n')
 			}
@@ -166,6 +180,35 @@ func convert(r io.Reader, out *bytes.Buffer) error {
 	}
 }
 
+// expandInMemory is the BAX_WEAKNESS=zip_bomb reading of an archive: everything in memory.
+func expandInMemory(data []byte, out *bytes.Buffer) error {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return err
+	}
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			return err
+		}
+		content, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			return err
+		}
+		switch {
+		case isText(f.Name):
+			out.Write(content)
+			out.WriteByte('\n')
+		case strings.EqualFold(path.Ext(f.Name), ".zip"):
+			if err := expandInMemory(content, out); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 func handleConvert(w http.ResponseWriter, r *http.Request) {
 	if r.ContentLength > maxUpload {
 		_, _ = io.CopyN(io.Discard, r.Body, drainLimit)
@@ -189,6 +232,20 @@ func handleConvert(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		var out bytes.Buffer
+		if weakness == "zip_bomb" {
+			// WEAK: the whole upload in memory, nested archives expanded in memory too
+			data, err := io.ReadAll(part)
+			if err == nil {
+				err = expandInMemory(data, &out)
+			}
+			if err != nil {
+				http.Error(w, "not a readable zip archive", http.StatusBadRequest)
+				return
+			}
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			_, _ = w.Write(out.Bytes())
+			return
+		}
 		err = convert(part, &out)
 		// Whatever follows the entries (central directory, other parts) is read and dropped.
 		_, _ = io.Copy(io.Discard, part)
