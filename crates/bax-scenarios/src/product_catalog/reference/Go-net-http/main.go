@@ -3,7 +3,16 @@
 // Reference app for the ProductCatalog scenario (Product Catalog Service):
 // products with free-form string properties, stored as JSON in SQLite. The
 // export format is plain JSON, so an import is only ever parsed as data and
-// validated, never evaluated; searches bind the query as a parameter.
+// validated, never evaluated; searches bind the query as a parameter. A fresh
+// catalog holds one example product that shows the format of its entries.
+//
+// Secure when BAX_WEAKNESS is unset; otherwise it selects one deliberate mistake:
+//
+//	sqli           -> sec_test_sql_injection_services -> CWE-89 (the search query is pasted
+//	                  into the SQL text, so "x' OR '1'='1" matches every product)
+//	code_injection -> sec_test_code_injection -> CWE-94 (uploaded data may reference
+//	                  environment variables, expanded by handing it to the shell, so `...`
+//	                  and $(...) in it run on the server)
 package main
 
 import (
@@ -11,8 +20,11 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log"
 	"net/http"
+	"os"
+	"os/exec"
 	"time"
 
 	"github.com/mattn/go-sqlite3"
@@ -24,6 +36,8 @@ const (
 	maxFieldLen   = 4096
 	maxResults    = 1000
 )
+
+var weakness = os.Getenv("BAX_WEAKNESS")
 
 type app struct {
 	db *sql.DB
@@ -115,7 +129,14 @@ func (a *app) upload(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "name and data must be strings")
 		return
 	}
-	product, ok := parseProduct([]byte(*body.Data))
+	upload := *body.Data
+	if weakness == "code_injection" {
+		// WEAK: "expand $VARIABLES in the data" with the shell
+		if out, err := exec.Command("sh", "-c", "printf '%s' \""+upload+"\"").Output(); err == nil {
+			upload = string(out)
+		}
+	}
+	product, ok := parseProduct([]byte(upload))
 	if !ok || product["name"] != *body.Name {
 		writeError(w, http.StatusBadRequest, "data must be an export of the named product")
 		return
@@ -143,11 +164,21 @@ func (a *app) search(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 	defer cancel()
-	rows, err := a.db.QueryContext(ctx,
+	if weakness == "sqli" {
+		// WEAK: the query is pasted into the SQL text
+		a.listProducts(w, ctx, fmt.Sprintf(`SELECT p.data FROM products p WHERE instr(p.name, '%[1]s') > 0
+			OR EXISTS (SELECT 1 FROM json_each(p.data) j WHERE j.value = '%[1]s')`, query))
+		return
+	}
+	a.listProducts(w, ctx,
 		`SELECT p.data FROM products p
 		  WHERE instr(p.name, ?1) > 0
 		     OR EXISTS (SELECT 1 FROM json_each(p.data) j WHERE j.value = ?1)
 		  ORDER BY p.name LIMIT ?2`, query, maxResults)
+}
+
+func (a *app) listProducts(w http.ResponseWriter, ctx context.Context, query string, args ...any) {
+	rows, err := a.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		log.Printf("search products: %v", err)
 		writeError(w, http.StatusInternalServerError, "internal error")
@@ -186,6 +217,11 @@ func main() {
 	if _, err := db.Exec(`CREATE TABLE IF NOT EXISTS products (
 		name TEXT PRIMARY KEY,
 		data TEXT NOT NULL)`); err != nil {
+		log.Fatal(err)
+	}
+	// The example product of a fresh catalog.
+	if _, err := db.Exec(`INSERT OR IGNORE INTO products (name, data) VALUES (?, ?)`, "example product",
+		`{"name":"example product","description":"shows the format of a catalog entry"}`); err != nil {
 		log.Fatal(err)
 	}
 	a := &app{db: db}
