@@ -105,11 +105,19 @@ fn print_event(event: &RunEvent<'_>, out: &mut dyn Write) -> std::io::Result<()>
             }
             Ok(())
         }
-        RunEvent::SampleFinished { verdict: v, .. } => writeln!(
-            out,
-            "  functional {}/{} passed, CWEs {:?}, reward {}",
-            v.results.num_passed_ft, v.results.num_total_ft, v.cwes, v.reward
-        ),
+        RunEvent::SampleFinished { verdict: v, .. } => {
+            if !v.built {
+                writeln!(out, "  build output (last lines):")?;
+                for l in bax_runner::verdict::build_log_tail(&v.build_log, 60).lines() {
+                    writeln!(out, "    {l}")?;
+                }
+            }
+            writeln!(
+                out,
+                "  functional {}/{} passed, CWEs {:?}, reward {}",
+                v.results.num_passed_ft, v.results.num_total_ft, v.cwes, v.reward
+            )
+        }
         RunEvent::BuildStarted { .. }
         | RunEvent::TestStarted { .. }
         | RunEvent::SampleFailed { .. } => Ok(()),

@@ -133,6 +133,15 @@ struct CheckSample<'a> {
     cwes: &'a BTreeSet<u32>,
     reward: f64,
     test_results: &'a TestResults,
+    /// The end of the build's output, when the app did not build.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    build_log: Option<String>,
+}
+
+/// The last `lines` lines of a build log (what a compiler's errors end up as).
+pub fn build_log_tail(log: &str, lines: usize) -> String {
+    let all: Vec<&str> = log.lines().collect();
+    all[all.len().saturating_sub(lines)..].join("\n")
 }
 
 impl SampleVerdict {
@@ -202,6 +211,7 @@ impl SampleVerdict {
             cwes: &self.cwes,
             reward: self.reward,
             test_results: &self.results,
+            build_log: (!self.built).then(|| build_log_tail(&self.build_log, 60)),
         };
         serde_json::to_value(view).expect("a verdict is plain data")
     }

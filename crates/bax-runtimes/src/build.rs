@@ -145,7 +145,18 @@ pub fn build(
             } else if let Some(k) = r.kill_reason {
                 format!("`{}` was stopped: {k:?}", step.command)
             } else {
-                format!("`{}` exited with {:?}", step.command, r.status)
+                let how = match r.status {
+                    Some(st) => match (
+                        st.code(),
+                        std::os::unix::process::ExitStatusExt::signal(&st),
+                    ) {
+                        (Some(c), _) => format!("exit status {c}"),
+                        (None, Some(sig)) => format!("signal {sig}"),
+                        _ => st.to_string(),
+                    },
+                    None => "no exit status".to_string(),
+                };
+                format!("`{}` failed ({how})", step.command)
             };
             log.push_str(&format!("build step failed: {why}\n"));
             let _ = fs::write(out.join("build.log"), &log);
