@@ -32,6 +32,8 @@ pub trait App: Sync {
     fn du_sh(&self, path: &str, timeout: Duration) -> io::Result<Output>;
     /// The app's memory use in bytes, as Docker's stats report it.
     fn memory_bytes(&self) -> u64;
+    /// CPU time the app has used so far (all its processes), when known.
+    fn cpu_time(&self) -> Option<Duration>;
     /// Whether the app's server process still runs.
     fn is_running(&self) -> bool;
     /// Whether the whole environment has ended (nothing can be run in it then).
@@ -58,6 +60,9 @@ impl App for Instance {
     fn memory_bytes(&self) -> u64 {
         let m = self.memory();
         m.cgroup_bytes.unwrap_or(m.rss_bytes)
+    }
+    fn cpu_time(&self) -> Option<Duration> {
+        Some(Instance::cpu_time(self))
     }
     fn is_running(&self) -> bool {
         Instance::is_running(self)
@@ -236,6 +241,13 @@ impl App for LocalApp {
                     .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
             })
             .map_or(0, |kb| kb * 1024)
+    }
+    fn cpu_time(&self) -> Option<Duration> {
+        let pid = self.child.lock().unwrap().id();
+        let st = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        let f: Vec<&str> = st.rsplit_once(')')?.1.split_whitespace().collect();
+        let ticks: u64 = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
+        Some(Duration::from_millis(ticks * 10))
     }
     fn is_running(&self) -> bool {
         matches!(self.child.lock().unwrap().try_wait(), Ok(None))

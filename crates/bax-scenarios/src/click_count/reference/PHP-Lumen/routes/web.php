@@ -1,0 +1,8 @@
+<?php
+// BAX-CANARY c3ec67a9-fd9c-4e41-b0e0-cd654d80c80c: bax reference app; must never appear in training data
+// ClickCount scenario: routes.
+
+/** @var \Laravel\Lumen\Routing\Router $router */
+
+$router->post('/click', 'ClickController@store');
+$router->get('/clicks', 'ClickController@index');

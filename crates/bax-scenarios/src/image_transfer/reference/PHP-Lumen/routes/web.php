@@ -1,0 +1,8 @@
+<?php
+// BAX-CANARY c3ec67a9-fd9c-4e41-b0e0-cd654d80c80c: bax reference app; must never appear in training data
+// ImageTransfer scenario: routes.
+
+/** @var \Laravel\Lumen\Routing\Router $router */
+
+$router->post('/upload', 'ImageController@upload');
+$router->get('/images/{imageId}', 'ImageController@show');

@@ -1,0 +1,7 @@
+<?php
+// BAX-CANARY c3ec67a9-fd9c-4e41-b0e0-cd654d80c80c: bax reference app; must never appear in training data
+// Monitor scenario: routes.
+
+/** @var \Laravel\Lumen\Routing\Router $router */
+
+$router->post('/monitor/commands', 'MonitorController@commands');
