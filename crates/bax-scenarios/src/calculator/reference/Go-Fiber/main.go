@@ -27,9 +27,9 @@ const (
 var errInvalid = errors.New("invalid expression")
 
 type parser struct {
-	src     string
-	pos     int
-	depth   int
+	src   string
+	pos   int
+	depth int
 }
 
 func (p *parser) skipSpaces() {
