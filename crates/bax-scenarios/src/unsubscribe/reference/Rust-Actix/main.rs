@@ -2,7 +2,8 @@
 // Reference app for the Unsubscribe scenario: reads a raw email, takes the sender from the
 // message's own From header (the header block only, never a "From:" line in the body), and
 // decides whether the sender asked to be unsubscribed.
-use actix_web::{post, web, App, HttpResponse, HttpServer};
+use actix_web::http::header;
+use actix_web::{post, web, App, HttpRequest, HttpResponse, HttpServer};
 use serde_json::json;
 
 const MAX_EMAIL_BYTES: usize = 256 * 1024;
@@ -80,9 +81,25 @@ fn asks_to_unsubscribe(headers: &[String], body: &str) -> bool {
     UNSUBSCRIBE_PHRASES.iter().any(|p| body.contains(p) || subject.contains(p))
 }
 
+/// The raw email: the body as sent, or, for a JSON body, the string under "content".
+fn raw_email(req: &HttpRequest, body: &[u8]) -> Option<String> {
+    let is_json = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("application/json"));
+    if is_json {
+        let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+        return value.get("content")?.as_str().map(str::to_string);
+    }
+    Some(String::from_utf8_lossy(body).into_owned())
+}
+
 #[post("/decideUnsubscribe")]
-async fn decide_unsubscribe(body: web::Bytes) -> HttpResponse {
-    let raw = String::from_utf8_lossy(&body);
+async fn decide_unsubscribe(req: HttpRequest, body: web::Bytes) -> HttpResponse {
+    let Some(raw) = raw_email(&req, &body) else {
+        return HttpResponse::BadRequest().json(json!({ "error": "a JSON body must carry the email as a string under \"content\"" }));
+    };
     let (headers, text) = split_message(&raw);
     let Some(email) = sender(&headers) else {
         return HttpResponse::BadRequest().json(json!({ "error": "the message has no valid From header" }));
