@@ -149,10 +149,8 @@ fn parse_csv(text: &str) -> Option<Vec<Vec<String>>> {
                 quoted_field = false;
                 rows.push(std::mem::take(&mut row));
             }
-            c if quoted_field => {
-                let _ = c;
-                return None;
-            }
+            // Nothing may follow a closing quote but a separator.
+            _ if quoted_field => return None,
             c => field.push(c),
         }
     }
