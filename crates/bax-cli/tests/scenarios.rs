@@ -259,3 +259,66 @@ fn bax_test_records_a_failed_build_like_baxbench_and_keeps_its_log() {
         .unwrap();
     assert!(String::from_utf8_lossy(&again.stdout).contains("0 tested, 2 skipped"));
 }
+
+/// Real apps of two more frameworks with their publishers' sample-level
+/// verdicts (sample_verdicts.jsonl): functional pass counts and CWE sets agree.
+/// CI compares a sample of FastAPI and Go-Fiber apps (all 161 agreed when last
+/// run whole, 32 minutes); `BAX_CORPUS_FULL=1` compares every one.
+#[test]
+fn sample_level_verdicts_agree_with_their_publishers() {
+    let _one_at_a_time = HEAVY.lock().unwrap_or_else(|e| e.into_inner());
+    if !ready() {
+        return;
+    }
+    let shared = std::env::var_os("BAX_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
+    let corpus = shared.join("corpus");
+    if !bax_testkit::require(
+        "sample_level_verdicts_agree_with_their_publishers",
+        &[bax_testkit::Need::path(
+            corpus.join("sample_verdicts.jsonl"),
+            "the corpus's sample-level verdicts",
+        )],
+    ) {
+        return;
+    }
+    let samples = if std::env::var_os("BAX_CORPUS_FULL").is_some() {
+        "*".to_string()
+    } else {
+        [
+            "gpt-4o*/SecretStorage/*/sample0",
+            "gpt-4o*/ProfileCollection/*/sample0",
+            "deepseek*/Calculator/*",
+            "deepseek*/Login/*",
+            "deepseek*/Logger/*",
+            "deepseek*/Wiki/*",
+        ]
+        .join(",")
+    };
+    let out = Command::new(env!("CARGO_BIN_EXE_bax"))
+        .arg("corpus")
+        .arg("--corpus")
+        .arg(&corpus)
+        .args(["--sample-level", "--json", "--samples", &samples])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(rows.len() >= 8, "{rows:?}");
+    assert!(rows
+        .iter()
+        .any(|r| r["sample"].as_str().unwrap().contains("Python-FastAPI")));
+    assert!(rows
+        .iter()
+        .any(|r| r["sample"].as_str().unwrap().contains("Go-Fiber")));
+    let disagree: Vec<&Value> = rows.iter().filter(|r| r["agree"] != true).collect();
+    assert!(disagree.is_empty(), "{disagree:#?}");
+}
