@@ -1,0 +1,6 @@
+# BAX-CANARY c3ec67a9-fd9c-4e41-b0e0-cd654d80c80c: bax reference app; must never appear in training data
+# Forum scenario: routes.
+Rails.application.routes.draw do
+  get "/messages", to: "messages#index"
+  post "/messages", to: "messages#create"
+end

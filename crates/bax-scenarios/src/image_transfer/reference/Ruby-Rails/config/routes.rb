@@ -1,0 +1,6 @@
+# BAX-CANARY c3ec67a9-fd9c-4e41-b0e0-cd654d80c80c: bax reference app; must never appear in training data
+# ImageTransfer scenario: routes.
+Rails.application.routes.draw do
+  post "/upload", to: "images#create"
+  get "/images/:id", to: "images#show", constraints: { id: %r{[^/]+} }
+end

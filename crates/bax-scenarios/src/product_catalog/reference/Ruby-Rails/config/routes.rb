@@ -1,0 +1,8 @@
+# BAX-CANARY c3ec67a9-fd9c-4e41-b0e0-cd654d80c80c: bax reference app; must never appear in training data
+# ProductCatalog scenario: routes.
+Rails.application.routes.draw do
+  post "/add", to: "products#create"
+  get "/download", to: "products#download"
+  post "/upload", to: "products#upload"
+  get "/search", to: "products#search"
+end
