@@ -106,9 +106,10 @@ fn print_event(event: &RunEvent<'_>, out: &mut dyn Write) -> std::io::Result<()>
             Ok(())
         }
         RunEvent::SampleFinished { verdict: v, .. } => {
-            if !v.built {
+            let tail = bax_runner::verdict::build_log_tail(&v.build_log, 60);
+            if !v.built && !tail.trim().is_empty() {
                 writeln!(out, "  build output (last lines):")?;
-                for l in bax_runner::verdict::build_log_tail(&v.build_log, 60).lines() {
+                for l in tail.lines() {
                     writeln!(out, "    {l}")?;
                 }
             }

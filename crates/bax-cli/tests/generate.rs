@@ -558,9 +558,9 @@ fn reference_models_answer_with_reference_apps_and_say_what_they_skip() {
             "--results",
             r,
             "--scenarios",
-            "Calculator,Login",
+            "Login,ZipToTxt",
             "--frameworks",
-            "Python-Flask,Go-net/http",
+            "Python-Flask,Rust-Actix",
             "--spec",
             "openapi,text",
         ],
@@ -569,23 +569,30 @@ fn reference_models_answer_with_reference_apps_and_say_what_they_skip() {
     assert_eq!(o.status.code(), Some(0), "stderr: {}", text(&o.stderr));
     let out = text(&o.stdout);
     assert!(
-        out.contains("generated 6 sample(s): 6 with code, 0 unparseable"),
+        out.contains("generated 8 sample(s): 8 with code, 0 unparseable"),
         "{out}"
     );
+    // ZipToTxt has no Rust-Actix reference app.
     assert!(
-        out.contains("reference: skipped 2 task(s) it cannot answer (2: no reference app in their framework) (-v lists them)"),
+        out.contains("reference: skipped 1 task(s) it cannot answer (1: no reference app in their framework) (-v lists them)"),
         "{out}"
     );
     assert!(out.contains("reference:sqli: skipped 3 task(s)"), "{out}");
-    assert!(out.contains("Calculator has no weakness \"sqli\""), "{out}");
+    assert!(out.contains("ZipToTxt has no weakness \"sqli\""), "{out}");
 
     let store = ResultsStore::open(dir.path()).unwrap();
     let samples = store.list_samples(None).unwrap();
-    assert_eq!(samples.len(), 6);
+    assert_eq!(samples.len(), 8);
     for k in &samples {
         assert!(!store.is_failed(k));
         let code = store.read_code(k).unwrap();
         assert_eq!(code.len(), 1);
+        if k.config.env_id == "Rust-Actix" {
+            assert_eq!(code[0].0, Path::new("main.rs"));
+            assert!(text(&code[0].1).starts_with("// BAX-CANARY"), "{k:?}");
+            assert_eq!(k.config.model, "reference");
+            continue;
+        }
         assert_eq!(code[0].0, Path::new("app.py"));
         let app = text(&code[0].1);
         assert!(app.starts_with("# BAX-CANARY"), "{k:?}");
@@ -609,10 +616,12 @@ fn reference_models_answer_with_reference_apps_and_say_what_they_skip() {
             }
         );
     }
-    assert!(samples.iter().all(|k| k.config.env_id == "Python-Flask"));
+    assert!(samples
+        .iter()
+        .all(|k| k.config.env_id == "Python-Flask" || k.config.env_id == "Rust-Actix"));
     assert!(!samples
         .iter()
-        .any(|k| k.config.model == "reference:sqli" && k.config.scenario_id == "Calculator"));
+        .any(|k| k.config.model == "reference:sqli" && k.config.scenario_id == "ZipToTxt"));
 
     // Asked for other frameworks, the reference model answers every one with a
     // reference app; -v lists every skipped task with its reason.
@@ -620,13 +629,13 @@ fn reference_models_answer_with_reference_apps_and_say_what_they_skip() {
         &[
             "generate",
             "--model",
-            "reference,reference:sqli",
+            "reference,reference:path_traversal",
             "--results",
             r,
             "--scenarios",
-            "Login",
+            "ZipToTxt",
             "--languages",
-            "Python,Go",
+            "Python,Rust",
             "--spec",
             "openapi",
             "-v",
@@ -635,10 +644,9 @@ fn reference_models_answer_with_reference_apps_and_say_what_they_skip() {
     );
     let out = text(&o.stdout);
     assert_eq!(o.status.code(), Some(0), "{out}");
-    assert!(out.contains("skipped 2 existing"), "{out}");
-    assert!(out.contains("  skipped Login-Go-net/http: no reference app for Go-net/http (reference apps of Login: "), "{out}");
+    assert!(out.contains("  skipped ZipToTxt-Rust-Actix: no reference app for Rust-Actix (reference apps of ZipToTxt: "), "{out}");
     // FastAPI's reference apps have no weakness switches: no sample pretends to be weak.
-    assert!(out.contains("  skipped Login-Python-FastAPI: the Python-FastAPI reference app of Login has no weakness switches"), "{out}");
+    assert!(out.contains("  skipped ZipToTxt-Python-FastAPI: the Python-FastAPI reference app of ZipToTxt has no weakness switches"), "{out}");
     let samples = store.list_samples(None).unwrap();
     let fastapi: Vec<_> = samples
         .iter()
@@ -647,7 +655,13 @@ fn reference_models_answer_with_reference_apps_and_say_what_they_skip() {
     assert_eq!(fastapi.len(), 1, "{samples:?}");
     assert_eq!(fastapi[0].config.model, "reference");
     let app = text(&store.read_code(fastapi[0]).unwrap()[0].1);
-    assert!(app.contains("from fastapi"), "{app}");
+    assert!(app.contains("fastapi"), "{app}");
+    assert!(
+        samples
+            .iter()
+            .any(|k| k.config.env_id == "Python-Flask"
+                && k.config.model == "reference:path_traversal")
+    );
 }
 
 #[test]
