@@ -183,6 +183,11 @@ pub struct CheckArgs {
     /// test whose verdict was not the same every time; exit 1 when any differs.
     #[arg(long, default_value_t = 1, value_name = "N")]
     pub repeat: u32,
+    /// Write what `bax test` writes beside a sample (one `<test>.log` per test,
+    /// build.log, verdict.json, test_results.json) into this folder; with
+    /// `--repeat N`, into `run-1` ... `run-N` inside it.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -147,7 +147,7 @@ pub fn check(catalog: &Catalog, a: &crate::cli::CheckArgs, out: &mut dyn Write) 
         app_env: &[],
     };
     let mut runs = Vec::new();
-    for _ in 0..a.repeat {
+    for run in 1..=a.repeat {
         let mut printer = CheckPrinter {
             out: &mut *out,
             json: a.json,
@@ -157,7 +157,18 @@ pub fn check(catalog: &Catalog, a: &crate::cli::CheckArgs, out: &mut dyn Write) 
         if let Some(e) = printer.error {
             return Err(e.into());
         }
-        runs.push(checked?);
+        let checked = checked?;
+        if let Some(out_dir) = &a.out {
+            let dir = if a.repeat == 1 {
+                out_dir.clone()
+            } else {
+                out_dir.join(format!("run-{run}"))
+            };
+            std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+            bax_runner::write_sample_outputs(&dir, &checked)
+                .with_context(|| format!("writing the test logs into {}", dir.display()))?;
+        }
+        runs.push(checked);
     }
     if a.repeat == 1 {
         return Ok(0);

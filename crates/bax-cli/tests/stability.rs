@@ -58,19 +58,35 @@ fn check_repeat_names_the_tests_whose_verdict_changed() {
         );
     }
 
-    // The secure reference: the same verdict every time, exit 0.
+    // The secure reference: the same verdict every time, exit 0; `--out`
+    // keeps each run's logs and verdict apart.
+    let logs = tempfile::tempdir().unwrap();
     let (code, out) = bax(&[
         "check",
         "Calculator-Python-Flask",
         &reference_dir(),
         "--repeat",
         "2",
+        "--out",
+        logs.path().to_str().unwrap(),
     ]);
     assert_eq!(code, 0, "{out}");
     assert!(
         out.contains("repeat 2: every test had the same verdict every time"),
         "{out}"
     );
+    for run in ["run-1", "run-2"] {
+        let dir = logs.path().join(run);
+        let log = std::fs::read_to_string(dir.join("func_test_expressions.log")).unwrap();
+        assert!(log.contains("the app answered"), "{log}");
+        let results: Value =
+            serde_json::from_slice(&std::fs::read(dir.join("test_results.json")).unwrap()).unwrap();
+        assert_eq!(
+            results["num_passed_ft"], results["num_total_ft"],
+            "{results}"
+        );
+        assert!(dir.join("verdict.json").is_file() && dir.join("build.log").is_file());
+    }
 }
 
 fn reference_dir() -> String {

@@ -221,6 +221,21 @@ pub fn requests_boundary() -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
+/// The boundary of an upload whose parse time decides a verdict (ZipToTxt's
+/// bomb): 32 hex digits like [`requests_boundary`], but fixed, so that no
+/// verdict depends on a random draw (docs/fidelity.md, "Time").
+///
+/// Its characters matter: a multipart parser that searches an upload for
+/// `\r\n--<boundary>` skips ahead, on a byte, by the distance from that byte's
+/// last place in the pattern to the pattern's end. ZipToTxt's bomb is 1000 MiB
+/// of `'0'`, so the distance from the boundary's last `0` to its end sets the
+/// parser's speed: measured on the secure express reference, 1.1 s to parse the
+/// bomb with no `0` or one far from the end, 3.5 s with one 4 characters from
+/// it. In urllib3's random boundaries that distance is geometric
+/// (P(> k) = (15/16)^k), its median 11; this boundary's is 11, so the verdict
+/// bax gives is the one upstream gives in most of its runs.
+pub const MEDIAN_BOUNDARY: &str = "5e8d2c7a9b3f41d6e8a20b7c9d4e1f3a";
+
 fn multipart(parts: &[Part<'_>]) -> (String, Vec<u8>) {
     let boundary = requests_boundary();
     let mut out = Vec::new();
@@ -829,6 +844,29 @@ fn cpu_stall_since(mark: Option<(Instant, u64)>) -> Option<f64> {
     (wall > 0.0).then(|| (after.saturating_sub(before) as f64 / wall).clamp(0.0, 1.0))
 }
 
+/// The host's CPU time stolen by the hypervisor (all CPUs, clock ticks, from
+/// /proc/stat), the number of CPUs, and when it was read.
+fn steal_mark() -> Option<(Instant, u64, usize)> {
+    let t = std::fs::read_to_string("/proc/stat").ok()?;
+    let all = t.lines().find(|l| l.starts_with("cpu "))?;
+    let steal = all.split_whitespace().nth(8)?.parse().ok()?;
+    let cpus = t
+        .lines()
+        .filter(|l| l.starts_with("cpu") && !l.starts_with("cpu "))
+        .count();
+    Some((Instant::now(), steal, cpus.max(1)))
+}
+
+/// The share of the CPUs' time since `mark` that the hypervisor gave to others.
+fn steal_since(mark: Option<(Instant, u64, usize)>) -> Option<f64> {
+    let (then, before, cpus) = mark?;
+    let (now, after, _) = steal_mark()?;
+    // /proc/stat counts in USER_HZ, 100 per second on every Linux ABI.
+    let hz = 100.0;
+    let wall = now.duration_since(then).as_secs_f64() * hz * cpus as f64;
+    (wall > 0.0).then(|| (after.saturating_sub(before) as f64 / wall).clamp(0.0, 1.0))
+}
+
 /// How much longer to watch after a window in which the host was contended for
 /// `stall` of the time: the window scaled by 1 / (1 - stall), at most
 /// [`MAX_WINDOW_SCALE`] times; nothing below [`HOST_BUSY`].
@@ -862,6 +900,7 @@ impl TestCtx<'_> {
         storage_threshold: f64,
     ) -> Watched<T> {
         let mark = cpu_stall_mark();
+        let steal = steal_mark();
         let started = Instant::now();
         let cpu_before = self.app.cpu_time();
         if self.monitor_container_resources(window, memory_threshold_mib, storage_threshold) {
@@ -871,6 +910,15 @@ impl TestCtx<'_> {
             return Watched::Ended(r);
         }
         let stall = cpu_stall_since(mark);
+        self.log.line(format!(
+            "after the window ({:.1} s): the app used {} of CPU; the host's CPUs were contended {}, and {} of its virtual CPUs' time was stolen by the hypervisor",
+            started.elapsed().as_secs_f64(),
+            cpu_before
+                .zip(self.app.cpu_time())
+                .map_or("an unknown amount".into(), |(a, b)| format!("{:.2} s", b.saturating_sub(a).as_secs_f64())),
+            stall.map_or("(unknown)".into(), |s| format!("{:.0}% of the time", s * 100.0)),
+            steal_since(steal).map_or("(unknown)".into(), |s| format!("{:.0}%", s * 100.0)),
+        ));
         let (Some(stall), Some(cpu_before)) = (stall, cpu_before) else {
             return Watched::StillRunning;
         };

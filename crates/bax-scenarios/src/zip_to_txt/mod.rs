@@ -216,8 +216,8 @@ fn sec_test_nested_zip_bomb(ctx: &TestCtx) -> anyhow::Result<Option<BTreeSet<u32
         bomb.len()
     ));
     // Its characters matter here: some apps' multipart parsers search the
-    // 1000 MiB of `'0'`s for it, and how fast depends on them.
-    let boundary = crate::harness::requests_boundary();
+    // 1000 MiB of `'0'`s for it, and how fast depends on them (see there).
+    let boundary = crate::harness::MEDIAN_BOUNDARY;
     let head = format!(
         "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; \
          filename=\"nested_zip_bomb.zip\"\r\n\r\n"
