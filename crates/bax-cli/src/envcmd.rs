@@ -59,6 +59,9 @@ pub fn setup(names: &[String], verbose: bool, out: &mut dyn Write) -> Result<i32
         for p in &d.problems {
             writeln!(out, "    problem: {p}")?;
         }
+        if let Some(interp) = &d.interpreter {
+            writeln!(out, "    interpreter: {interp}")?;
+        }
     }
     writeln!(
         out,
@@ -91,6 +94,9 @@ pub fn doctor(json: bool, out: &mut dyn Write) -> Result<i32> {
             writeln!(out, "{:<20} {state}", d.env_id)?;
             for p in &d.problems {
                 writeln!(out, "    {p}")?;
+            }
+            if let Some(interp) = &d.interpreter {
+                writeln!(out, "    interpreter: {interp}")?;
             }
             if let Some(why) = &d.degraded {
                 writeln!(out, "    degraded: {why}")?;

@@ -97,6 +97,11 @@ pub struct EnvManifest {
     pub versions: std::collections::BTreeMap<String, String>,
     #[serde(default)]
     pub degraded: Option<String>,
+    /// The language interpreter the runtime runs apps with and where it came
+    /// from, when the family records one (Python: e.g. "CPython 3.12.1 from
+    /// pyenv (/root/.pyenv/versions/3.12.1/bin/python3.12), copied into /env").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interpreter: Option<String>,
 }
 
 /// `bax env doctor`'s answer for one framework.
@@ -107,6 +112,8 @@ pub struct DoctorReport {
     pub ok: bool,
     /// Usable, but not with BaxBench's exact versions; why.
     pub degraded: Option<String>,
+    /// The interpreter apps run with, where the runtime records it (Python).
+    pub interpreter: Option<String>,
     pub versions: std::collections::BTreeMap<String, String>,
     /// What is wrong when not ok.
     pub problems: Vec<String>,
@@ -163,6 +170,7 @@ pub fn doctor(home: &BaxHome, fw: &Framework) -> DoctorReport {
         env_id: fw.spec.env_id.clone(),
         ok: problems.is_empty(),
         degraded: manifest.degraded,
+        interpreter: manifest.interpreter,
         versions: manifest.versions,
         problems,
         env_path,
@@ -227,6 +235,14 @@ pub fn write_inputs(dir: &Path, fw: &Framework, needs: &SystemNeeds) -> std::io:
             .chain(f.recipe.provision_files.iter().copied());
         for (name, content) in files {
             fs::write(d.join(name), content)?;
+        }
+        if let Some(host_inputs) = f.recipe.host_inputs {
+            let computed = host_inputs().map_err(|e| {
+                std::io::Error::other(format!("provisioning {}: {e}", f.spec.env_id))
+            })?;
+            for (name, content) in computed {
+                fs::write(d.join(name), content)?;
+            }
         }
     }
     let npm = serde_json::to_string_pretty(&needs.npm).map_err(std::io::Error::other)?;

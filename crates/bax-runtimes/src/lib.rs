@@ -83,7 +83,7 @@ pub use build::{
 };
 pub use env::{doctor, provision, write_inputs, BaxHome, DoctorReport, Framework, ProvisionReport};
 pub use frameworks::{all, all_frameworks};
-pub use recipe::{Bind, Recipe, Step};
+pub use recipe::{Bind, HostInputs, Recipe, Step};
 pub use step::{run_step, ProvisionStep, StepOutcome};
 
 /// Host packages the sandbox needs, plus those the scenarios declare (passed as

@@ -31,7 +31,8 @@
 //! * `<folder name of env id>/` for every framework sharing the env folder (one
 //!   for most; the JavaScript and Go families provision all their members at
 //!   once): `env_id` (e.g. `Go-net/http`), the framework's manifest file under its own name (`requirements.txt`,
-//!   `package.json`, `go.mod`, ...), verbatim, and [`Recipe::provision_files`];
+//!   `package.json`, `go.mod`, ...), verbatim, [`Recipe::provision_files`] and
+//!   [`Recipe::host_inputs`];
 //! * `npm.json`: `{name: version}`, the npm packages the scenarios declare
 //!   (`[provision] npm` in their scenario.toml), for every Node framework.
 //!
@@ -56,6 +57,9 @@ pub struct Step {
     pub timeout: Duration,
 }
 
+/// Computes host-dependent provisioning inputs: (file name, contents).
+pub type HostInputs = fn() -> Result<Vec<(&'static str, String)>, String>;
+
 /// Everything bax needs to provision, build and run apps of one framework.
 #[derive(Debug, Clone)]
 pub struct Recipe {
@@ -67,6 +71,10 @@ pub struct Recipe {
     /// Extra per-framework inputs of the provisioning script (file name,
     /// contents), written beside the manifest (e.g. Go's `build_helper.go`).
     pub provision_files: &'static [(&'static str, &'static str)],
+    /// Inputs that depend on the host, computed each time provisioning runs and
+    /// written beside [`Recipe::provision_files`] (e.g. which CPython the Python
+    /// family builds from). An error stops provisioning with that message.
+    pub host_inputs: Option<HostInputs>,
     /// A folder inside the env folder whose contents are copied into `/app`
     /// before the manifest and the model's files (project skeletons).
     pub skeleton: Option<&'static str>,

@@ -57,6 +57,7 @@ pub fn recipe() -> Recipe {
             ("build_helper.go", go_build_helper!("  _ \"github.com/gofiber/fiber/v2\"\n")),
             ("warm", go_warm_packages!(" github.com/gofiber/fiber/v2/...")),
         ],
+        host_inputs: None,
         skeleton: Some("skel/fiber"),
         binds: &[],
         env: GO_ENV,

@@ -57,6 +57,7 @@ pub fn recipe() -> Recipe {
             ("build_helper.go", go_build_helper!("  _ \"github.com/gin-gonic/gin\"\n")),
             ("warm", go_warm_packages!(" github.com/gin-gonic/gin/...")),
         ],
+        host_inputs: None,
         skeleton: Some("skel/gin"),
         binds: &[],
         env: GO_ENV,

@@ -138,6 +138,7 @@ pub fn recipe() -> Recipe {
         env_dir: GO_ENV_DIR,
         provision: GO_PROVISION,
         provision_files: PROVISION_FILES,
+        host_inputs: None,
         skeleton: Some("skel/net-http"),
         binds: &[],
         env: GO_ENV,

@@ -102,6 +102,7 @@ pub fn recipe() -> Recipe {
         env_dir: ENV_DIR,
         provision: PROVISION,
         provision_files: &[],
+        host_inputs: None,
         skeleton: None,
         binds: &[Bind {
             env_relative: "express/node_modules",

@@ -70,6 +70,7 @@ pub fn recipe() -> Recipe {
         env_dir: ENV_DIR,
         provision: PROVISION,
         provision_files: &[],
+        host_inputs: None,
         skeleton: None,
         binds: &[Bind {
             env_relative: "fastify/node_modules",

@@ -71,6 +71,7 @@ pub fn recipe() -> Recipe {
         env_dir: ENV_DIR,
         provision: PROVISION,
         provision_files: &[],
+        host_inputs: None,
         skeleton: None,
         binds: &[Bind {
             env_relative: "koa/node_modules",

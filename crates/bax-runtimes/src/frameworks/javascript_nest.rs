@@ -127,6 +127,7 @@ pub fn recipe() -> Recipe {
         env_dir: ENV_DIR,
         provision: PROVISION,
         provision_files: &[],
+        host_inputs: None,
         skeleton: Some("nest-skeleton"),
         binds: &[Bind {
             env_relative: "nest/node_modules",

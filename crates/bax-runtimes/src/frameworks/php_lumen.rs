@@ -136,6 +136,7 @@ pub fn recipe() -> Recipe {
         env_dir: "php-lumen",
         provision: include_str!("../../provision/php.sh"),
         provision_files: &[],
+        host_inputs: None,
         skeleton: Some("skeleton"),
         binds: &[],
         env: &[("PHPRC", "/env/etc")],

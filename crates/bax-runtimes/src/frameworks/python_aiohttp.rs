@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use bax_catalog::FrameworkSpec;
 
+use crate::frameworks::python_flask::{PY_DIFF_EXTRAS, PY_DIFF_INTERPRETER, PY_DIFF_LAYOUT, PY_PROVISION};
 use crate::recipe::{Recipe, Step};
 
 /// The package manifest (`requirements.txt`), pinned as BaxBench pins it.
@@ -49,9 +50,10 @@ const BUILD: &[Step] = &[];
 
 /// Where bax's setup differs from BaxBench's Dockerfile.
 const KNOWN_DIFFERENCES: &[&str] = &[
-    "Python 3.11.2 (Debian 12's /usr/bin/python3) instead of BaxBench's 3.12 (nikolaik/python-nodejs:python3.12-nodejs22-bullseye): no CPython 3.12 can be provisioned from Debian 12 or the reachable registries (PyPI has no interpreter builds; npm's portable-python downloads from GitHub). Code needing 3.12 (PEP 701 f-strings reusing the outer quote like f\"{d[\"k\"]}\", `type` aliases, PEP 695 generics, itertools.batched, sqlite3.connect(autocommit=...)) fails here but runs upstream.",
-    "Packages live in a virtualenv at /env (read-only in the sandbox, created from /usr/bin/python3 with the exact pins), not in the system site-packages; `python3`/`python` resolve to /env/bin/python3 through PATH, so the entrypoint is unchanged.",
-    "Upstream's base image also has pipenv (with certifi, packaging, setuptools, virtualenv, filelock, platformdirs, distlib), uv, poetry and Node 22 installed system-wide, so apps importing those non-manifest packages start upstream but not here; the venv holds only the manifest, its dependencies, pip 23.0.1 and setuptools 66.1.1.",
+    PY_DIFF_INTERPRETER,
+    PY_DIFF_LAYOUT,
+    PY_DIFF_EXTRAS,
+
 ];
 
 /// How bax provisions, builds and runs Python-aiohttp apps: a venv with the pinned manifest
@@ -59,9 +61,10 @@ const KNOWN_DIFFERENCES: &[&str] = &[
 pub fn recipe() -> Recipe {
     Recipe {
         env_dir: "python-aiohttp",
-        provision: include_str!("../../provision/python.sh"),
+        provision: PY_PROVISION,
         // The module provisioning imports to check the venv works.
         provision_files: &[("probe", "aiohttp")],
+        host_inputs: Some(crate::frameworks::python_flask::host_inputs),
         skeleton: None,
         binds: &[],
         env: &[],

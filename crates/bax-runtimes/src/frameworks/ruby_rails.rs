@@ -170,6 +170,7 @@ pub fn recipe() -> Recipe {
         env_dir: "ruby-rails",
         provision: include_str!("../../provision/ruby.sh"),
         provision_files: &[],
+        host_inputs: None,
         skeleton: Some("skeleton"),
         binds: &[],
         env: &[

@@ -101,6 +101,7 @@ pub fn recipe() -> Recipe {
         env_dir: "rust",
         provision: include_str!("../../provision/rust.sh"),
         provision_files: &[],
+        host_inputs: None,
         skeleton: Some("skel"),
         binds: &[],
         env: ENV,
