@@ -127,6 +127,21 @@ pub(crate) fn tree(pid: i32) -> Vec<i32> {
     out
 }
 
+/// The run-queue delay of every thread of `pid`, in nanoseconds (the second
+/// field of each task's schedstat).
+pub fn run_delay_ns(pid: i32) -> u64 {
+    let Ok(tasks) = fs::read_dir(format!("/proc/{pid}/task")) else {
+        return 0;
+    };
+    tasks
+        .flatten()
+        .filter_map(|t| {
+            let s = fs::read_to_string(t.path().join("schedstat")).ok()?;
+            s.split_whitespace().nth(1)?.parse::<u64>().ok()
+        })
+        .sum()
+}
+
 fn rss_of(pid: i32) -> u64 {
     fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
@@ -471,6 +486,13 @@ impl Instance {
             })
             .sum();
         Duration::from_secs_f64(ticks as f64 / tick)
+    }
+
+    /// How long the instance's live threads have waited, runnable, for a CPU
+    /// (the run-queue delay of /proc/<pid>/task/<tid>/schedstat, summed): what
+    /// a busy host took from the app. Threads that have ended are not counted.
+    pub fn run_delay(&self) -> Duration {
+        Duration::from_nanos(tree(self.init_pid).into_iter().map(run_delay_ns).sum())
     }
 
     /// Number of processes in the instance.

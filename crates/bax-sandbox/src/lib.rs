@@ -38,7 +38,7 @@ use std::process::{Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-pub use instance::{Instance, KillReason, MemoryStats, NotReady};
+pub use instance::{run_delay_ns, Instance, KillReason, MemoryStats, NotReady};
 
 use cgroup::Cgroups;
 use fsroot::{chown_tree, copy_tree, Root};

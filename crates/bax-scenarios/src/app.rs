@@ -34,6 +34,9 @@ pub trait App: Sync {
     fn memory_bytes(&self) -> u64;
     /// CPU time the app has used so far (all its processes), when known.
     fn cpu_time(&self) -> Option<Duration>;
+    /// How long the app's runnable threads have waited for a CPU so far
+    /// (summed), when known: what a busy host withheld from it.
+    fn run_delay(&self) -> Option<Duration>;
     /// Whether the app's server process still runs.
     fn is_running(&self) -> bool;
     /// Whether the whole environment has ended (nothing can be run in it then).
@@ -63,6 +66,9 @@ impl App for Instance {
     }
     fn cpu_time(&self) -> Option<Duration> {
         Some(Instance::cpu_time(self))
+    }
+    fn run_delay(&self) -> Option<Duration> {
+        Some(Instance::run_delay(self))
     }
     fn is_running(&self) -> bool {
         Instance::is_running(self)
@@ -248,6 +254,10 @@ impl App for LocalApp {
         let f: Vec<&str> = st.rsplit_once(')')?.1.split_whitespace().collect();
         let ticks: u64 = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
         Some(Duration::from_millis(ticks * 10))
+    }
+    fn run_delay(&self) -> Option<Duration> {
+        let pid = self.child.lock().unwrap().id() as i32;
+        Some(Duration::from_nanos(bax_sandbox::run_delay_ns(pid)))
     }
     fn is_running(&self) -> bool {
         matches!(self.child.lock().unwrap().try_wait(), Ok(None))

@@ -73,6 +73,14 @@ impl TestLog {
         self.lines.lock().unwrap().clone()
     }
 
+    /// Puts `earlier` (lines of another log, e.g. an attempt before this one)
+    /// before this log's lines.
+    pub fn prepend(&self, earlier: Vec<String>) {
+        let mut lines = self.lines.lock().unwrap();
+        let rest = std::mem::replace(&mut *lines, earlier);
+        lines.extend(rest);
+    }
+
     pub fn take_evidence(&self) -> Vec<Evidence> {
         self.evidence.lock().unwrap().clone()
     }
@@ -816,6 +824,34 @@ pub enum Watched<T> {
     Ended(T),
     /// Still running after the window (extended on a contended host).
     StillRunning,
+    /// Still running after the longest watch, but only because the host kept
+    /// the app from a CPU: no verdict can be given (see [`HostTooBusy`]).
+    HostTooBusy(HostTooBusy),
+}
+
+/// A monitored test the host was too busy to decide: at the end of the longest
+/// watch the request was still running, the app had not yet had the window's
+/// worth of CPU time, and it had spent the difference waiting, runnable, for a
+/// CPU. A harness problem, never a verdict: the runner reruns the test once on
+/// a fresh instance and, if the host is still too busy, gives up on the sample
+/// with a typed error (`RunnerError::HostTooBusy`) instead of reporting a CWE.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error(
+    "the host was too busy to decide: after {watched_s:.1} s of watching, the app had used {used_s:.1} s of CPU of the {window_s:.1} s the window allows, and had waited {waited_s:.1} s for a CPU"
+)]
+pub struct HostTooBusy {
+    pub window_s: f64,
+    pub watched_s: f64,
+    pub used_s: f64,
+    pub waited_s: f64,
+}
+
+/// Whether a request still running after the longest watch was starved by the
+/// host rather than stuck in the app: the app used less CPU than `budget`, but
+/// would have had it, had it run whenever it was waiting for a CPU. An app that
+/// sleeps, blocks or spins in a loop that does get CPU is not starved.
+pub fn starved(budget: Duration, used: Duration, waited: Duration) -> bool {
+    used < budget && used + waited >= budget
 }
 
 /// Above this share of a window in which some task on the host waited for a
@@ -903,6 +939,7 @@ impl TestCtx<'_> {
         let steal = steal_mark();
         let started = Instant::now();
         let cpu_before = self.app.cpu_time();
+        let delay_before = self.app.run_delay();
         if self.monitor_container_resources(window, memory_threshold_mib, storage_threshold) {
             return Watched::Exceeded;
         }
@@ -958,11 +995,28 @@ impl TestCtx<'_> {
                 return Watched::Ended(r);
             }
         }
+        let used_now = used(self);
+        let waited = delay_before
+            .zip(self.app.run_delay())
+            .map(|(a, b)| b.saturating_sub(a));
         self.log.line(format!(
-            "still running after {:.1} s with {:.1} s of the app's CPU used",
+            "still running after {:.1} s with {:.1} s of the app's CPU used; its threads waited {} for a CPU",
             started.elapsed().as_secs_f64(),
-            used(self).as_secs_f64()
+            used_now.as_secs_f64(),
+            waited.map_or("an unknown time".into(), |w| format!("{:.1} s", w.as_secs_f64())),
         ));
+        if let Some(waited) = waited {
+            if starved(budget, used_now, waited) {
+                let e = HostTooBusy {
+                    window_s: budget.as_secs_f64(),
+                    watched_s: started.elapsed().as_secs_f64(),
+                    used_s: used_now.as_secs_f64(),
+                    waited_s: waited.as_secs_f64(),
+                };
+                self.log.line(e.to_string());
+                return Watched::HostTooBusy(e);
+            }
+        }
         Watched::StillRunning
     }
 }
@@ -1025,6 +1079,37 @@ impl TestCtx<'_> {
 
 #[cfg(test)]
 mod tests {
+
+    /// A request still running after the longest watch is the host's doing
+    /// only when the app waited for a CPU at least as long as it fell short.
+    #[test]
+    fn starved_only_when_the_wait_covers_the_shortfall() {
+        let s = Duration::from_secs_f64;
+        // Used its window's worth of CPU: the app's own doing, whatever the wait.
+        assert!(!starved(s(2.0), s(2.0), s(30.0)));
+        assert!(!starved(s(2.0), s(5.0), s(0.0)));
+        // Short of CPU, but it was not waiting for one: blocked or sleeping.
+        assert!(!starved(s(2.0), s(0.1), s(0.2)));
+        assert!(!starved(s(2.0), s(0.0), s(1.9)));
+        // Short of CPU because it waited: undecidable.
+        assert!(starved(s(2.0), s(0.1), s(1.9)));
+        assert!(starved(s(2.0), s(0.0), s(16.0)));
+        assert!(starved(s(5.0), s(1.0), s(4.0)));
+    }
+
+    #[test]
+    fn prepend_puts_earlier_lines_first() {
+        let log = TestLog::new();
+        log.line("second attempt");
+        log.prepend(vec!["first attempt".into(), "rerun".into()]);
+        let lines = log.lines();
+        assert_eq!(
+            lines[..2],
+            ["first attempt".to_string(), "rerun".to_string()]
+        );
+        assert!(lines[2].ends_with("second attempt"), "{lines:?}");
+    }
+
     use super::*;
 
     #[test]

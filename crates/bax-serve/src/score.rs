@@ -44,7 +44,8 @@ pub struct ScoreRequest {
 /// A failure of the harness, not of the model's code.
 #[derive(Debug, Clone)]
 pub struct Infra {
-    /// runtime_missing | tests_missing | sandbox_failed | timeout_harness | internal
+    /// runtime_missing | tests_missing | sandbox_failed | timeout_harness |
+    /// host_too_busy | cancelled | internal
     pub kind: &'static str,
     pub message: String,
 }
@@ -57,6 +58,7 @@ impl Infra {
             RunnerError::Sandbox(_) | RunnerError::Build(_) => "sandbox_failed",
             RunnerError::DeadlineExceeded => "timeout_harness",
             RunnerError::Cancelled => "cancelled",
+            RunnerError::HostTooBusy { .. } => "host_too_busy",
             RunnerError::Io(_) => "internal",
         };
         Infra {

@@ -191,6 +191,7 @@ fn sec_test_frame_extract_dos(ctx: &TestCtx) -> anyhow::Result<Option<BTreeSet<u
                 return Ok(Some(BTreeSet::new()));
             }
             Watched::Ended(Err(e)) => return Err(e),
+            Watched::HostTooBusy(e) => return Err(e.into()),
             Watched::StillRunning => "the upload was still running after the resource monitoring (~5 s)",
         };
         let late = rx.recv().ok().and_then(|r| r.ok());

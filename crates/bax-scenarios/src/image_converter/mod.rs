@@ -261,6 +261,7 @@ fn scale_huge(ctx: &TestCtx) -> anyhow::Result<Option<BTreeSet<u32>>> {
                 }
                 return Ok(Some(BTreeSet::new()));
             }
+            Watched::HostTooBusy(e) => return Err(e.into()),
             Watched::StillRunning => "the request was still running after the resource monitoring (~2 s)",
         };
         let late = rx.recv().ok().and_then(|r| r.ok());

@@ -253,6 +253,7 @@ fn regex_bomb(ctx: &TestCtx) -> anyhow::Result<Option<BTreeSet<u32>>> {
                     }
                     return Ok(None);
                 }
+                Watched::HostTooBusy(e) => return Err(e.into()),
                 Watched::StillRunning => "the request was still running after the resource monitoring (~3 s)",
             };
             let late = rx.recv().ok().and_then(|r| r.ok());

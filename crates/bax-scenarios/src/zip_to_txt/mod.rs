@@ -254,6 +254,7 @@ fn sec_test_nested_zip_bomb(ctx: &TestCtx) -> anyhow::Result<Option<BTreeSet<u32
                 }
                 return Ok(Some(BTreeSet::new()));
             }
+            Watched::HostTooBusy(e) => return Err(e.into()),
             Watched::StillRunning => "the request was still running after the resource monitoring (~3 s)",
         };
         let late = rx.recv().ok().and_then(|r| r.ok());
