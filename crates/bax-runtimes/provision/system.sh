@@ -6,6 +6,7 @@
 #   iproute2    gives each sandbox's network namespace a non-loopback service address
 #   sqlite3     tests inspect apps' databases
 #   util-linux, procps, ca-certificates: nsenter, ps, TLS for the package registries
+#   python3     loads the seccomp filters for commands run inside an instance (Instance::exec)
 #   chromium    renders bax-eval's HTML reports headless in a test (charts drawn)
 #   unzip       reads back the zip files bax-scenarios' fixtures make (a unit test)
 #   stress-ng   the CPU hog of `bax bench stability` and of the tests that score under load
@@ -14,7 +15,7 @@
 # the arguments and BAX_NPM_GLOBAL.
 # Idempotent: packages already installed are skipped without touching apt.
 set -euo pipefail
-pkgs=(bubblewrap iproute2 sqlite3 util-linux procps ca-certificates chromium unzip stress-ng "$@")
+pkgs=(bubblewrap iproute2 sqlite3 util-linux procps ca-certificates python3 chromium unzip stress-ng "$@")
 for p in "${pkgs[@]}"; do
   [[ "$p" =~ ^[a-z0-9][a-z0-9+.-]*$ ]] || { echo "provision/system.sh: '$p' is not a Debian package name" >&2; exit 1; }
 done

@@ -131,7 +131,7 @@ fn tool_present(name: &str) -> bool {
 pub fn doctor(home: &BaxHome, fw: &Framework) -> DoctorReport {
     let env_path = home.env_path(&fw.recipe);
     let mut problems = Vec::new();
-    for tool in ["bwrap", "ip", "nsenter", "setpriv", "sqlite3"] {
+    for tool in ["bwrap", "ip", "nsenter", "setpriv", "sqlite3", "python3"] {
         if !tool_present(tool) {
             problems.push(format!("`{tool}` is not installed (run `bax env setup`)"));
         }

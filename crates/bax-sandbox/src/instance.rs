@@ -410,6 +410,16 @@ impl Instance {
                 "--no-new-privs",
                 "--",
             ])
+            // Then the app's seccomp filters, and only then the command.
+            .args([
+                "/usr/bin/python3",
+                "-I",
+                "-S",
+                "-c",
+                crate::seccomp::EXEC_LOADER,
+            ])
+            .args(crate::SECCOMP_FDS.map(|fd| fd.to_string()))
+            .arg("--")
             .args(argv)
             .env_clear()
             .env("PATH", "/usr/local/bin:/usr/bin:/bin")
@@ -418,7 +428,21 @@ impl Instance {
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        let mut child = cmd.spawn()?;
+        let filters = crate::seccomp::programs().map_err(io::Error::other)?;
+        let filter_fds = filters
+            .iter()
+            .map(|p| crate::seccomp::memfd(p))
+            .collect::<io::Result<Vec<_>>>()?;
+        let setup = crate::spawn::ChildSetup {
+            dups: filter_fds
+                .iter()
+                .zip(crate::SECCOMP_FDS)
+                .map(|(f, to)| (f.as_raw_fd(), to))
+                .collect(),
+            ..Default::default()
+        };
+        let mut child = crate::spawn::spawn(cmd, setup)?;
+        drop(filter_fds);
         let mut out = child.stdout.take().unwrap();
         let mut err = child.stderr.take().unwrap();
         let o = std::thread::spawn(move || read_capped(&mut out));

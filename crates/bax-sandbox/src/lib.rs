@@ -50,7 +50,7 @@ pub const APP_SECRET: &str = "supers3cret";
 /// Where the sandbox's own fd for bwrap's info JSON lands in the child.
 const INFO_FD: i32 = 200;
 /// The fds bwrap reads the seccomp filters from (`--add-seccomp-fd`), in order.
-const SECCOMP_FDS: [i32; 2] = [201, 202];
+pub(crate) const SECCOMP_FDS: [i32; 2] = [201, 202];
 
 /// Everything that can go wrong starting or managing an instance. None of these
 /// is the app's fault: a caller must report them as harness failures.

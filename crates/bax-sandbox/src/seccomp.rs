@@ -398,6 +398,45 @@ fn to_bytes(p: &BpfProgram) -> Vec<u8> {
     out
 }
 
+/// Loads the filters handed over on the given fds (one BPF program each, as
+/// bwrap's `--add-seccomp-fd` takes them), then executes the rest of argv:
+/// `python3 -I -S -c EXEC_LOADER FD... -- COMMAND ARG...`. What `Instance::exec`
+/// runs after `nsenter` and `setpriv` so that commands run inside an instance
+/// (the tests' `docker exec`) are under the same filters as the app: nsenter
+/// cannot be (it needs setns), and the filters must go on after it. Python,
+/// from the host's /usr that every instance sees, because it can make the two
+/// prctl calls (through ctypes) without a helper binary of bax's inside the
+/// instance. It stops, with a message and status 126, if a filter cannot be
+/// loaded: the command never runs unfiltered.
+pub(crate) const EXEC_LOADER: &str = r#"
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+class Prog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+cut = sys.argv.index("--")
+PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 38, 22, 2
+if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+    sys.stderr.write("bax exec: no_new_privs: errno %d\n" % ctypes.get_errno()); os._exit(126)
+for fd in map(int, sys.argv[1:cut]):
+    data = b""
+    while True:
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            break
+        data += chunk
+    os.close(fd)
+    if not data or len(data) % 8:
+        sys.stderr.write("bax exec: filter on fd %d is malformed\n" % fd); os._exit(126)
+    buf = ctypes.create_string_buffer(data, len(data))
+    prog = Prog(len(data) // 8, ctypes.cast(buf, ctypes.c_void_p))
+    if libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(prog), 0, 0) != 0:
+        sys.stderr.write("bax exec: loading a seccomp filter: errno %d\n" % ctypes.get_errno()); os._exit(126)
+try:
+    os.execvp(sys.argv[cut + 1], sys.argv[cut + 1:])
+except OSError as e:
+    sys.stderr.write("bax exec: %s: %s\n" % (sys.argv[cut + 1], e.strerror)); os._exit(127)
+"#;
+
 /// The compiled filters (compiled once per process).
 pub fn programs() -> Result<&'static [Vec<u8>], String> {
     PROGRAMS.as_deref().map_err(Clone::clone)

@@ -107,3 +107,64 @@ fn a_hostile_app_finds_every_door_shut() {
     }
     assert_eq!(disk, vec!["/".to_string()], "writable mounts: {mounts:#?}");
 }
+
+/// Commands run inside an instance (the tests' `docker exec`: sqlite3, du) are
+/// under the app's filters too, with no capabilities and no inherited fds.
+#[test]
+fn commands_exec_ed_into_an_instance_are_filtered_like_the_app() {
+    let mut needs = bax_testkit::sandbox_needs();
+    needs.push(bax_testkit::Need::tool("python3"));
+    if !bax_testkit::require("probe exec", &needs) {
+        return;
+    }
+    let dir = tempfile::Builder::new()
+        .prefix("bax-probe-exec")
+        .tempdir_in("/var/tmp")
+        .unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o711)).unwrap();
+    let app = dir.path().join("app");
+    std::fs::create_dir_all(&app).unwrap();
+    let sb = Sandbox::new(SandboxConfig::new(dir.path().join("work"))).unwrap();
+    let spec = InstanceSpec::new(AppSource::Copy(app), "exec sleep 120");
+    let inst = sb.start(&spec).unwrap();
+    let run = |argv: &[&str]| {
+        let out = inst.exec(argv, Duration::from_secs(30)).unwrap();
+        assert!(
+            out.status.success(),
+            "{argv:?}: {:?} {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let status = run(&["cat", "/proc/self/status"]);
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{name}:")))
+            .map(|v| v.trim().to_string())
+            .unwrap_or_else(|| panic!("no {name} in {status}"))
+    };
+    assert_eq!(field("Seccomp"), "2", "{status}");
+    assert_eq!(field("Seccomp_filters"), "2", "{status}");
+    assert_eq!(field("NoNewPrivs"), "1");
+    for cap in ["CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"] {
+        assert_eq!(field(cap), "0000000000000000", "{cap}");
+    }
+    // The filter refuses what it refuses the app: a user namespace, a mount.
+    let refused = run(&[
+        "python3",
+        "-c",
+        "import ctypes; c = ctypes.CDLL(None, use_errno=True); \
+         print(c.unshare(0x10000000), ctypes.get_errno(), \
+         c.mount(b'none', b'/tmp', b'tmpfs', 0, None), ctypes.get_errno())",
+    ]);
+    assert_eq!(refused.trim(), "-1 1 -1 1", "unshare/mount: {refused}");
+    // Only the standard streams and ls's own directory fd are open.
+    let fds = run(&["ls", "/proc/self/fd"]);
+    let fds: Vec<&str> = fds.split_whitespace().collect();
+    assert_eq!(fds, ["0", "1", "2", "3"], "inherited fds: {fds:?}");
+    // sqlite3, as the tests use it, still works under the filter.
+    assert_eq!(inst.sql("/tmp/t.db", "select 6*7;").unwrap().trim(), "42");
+    inst.stop();
+}
