@@ -560,7 +560,7 @@ fn reference_models_answer_with_reference_apps_and_say_what_they_skip() {
             "--scenarios",
             "Login,ZipToTxt",
             "--frameworks",
-            "Python-Flask,Rust-Actix",
+            "Python-Flask,Ruby-Rails",
             "--spec",
             "openapi,text",
         ],
@@ -572,7 +572,7 @@ fn reference_models_answer_with_reference_apps_and_say_what_they_skip() {
         out.contains("generated 8 sample(s): 8 with code, 0 unparseable"),
         "{out}"
     );
-    // ZipToTxt has no Rust-Actix reference app.
+    // ZipToTxt has no Ruby-Rails reference app.
     assert!(
         out.contains("reference: skipped 1 task(s) it cannot answer (1: no reference app in their framework) (-v lists them)"),
         "{out}"
@@ -586,13 +586,22 @@ fn reference_models_answer_with_reference_apps_and_say_what_they_skip() {
     for k in &samples {
         assert!(!store.is_failed(k));
         let code = store.read_code(k).unwrap();
-        assert_eq!(code.len(), 1);
-        if k.config.env_id == "Rust-Actix" {
-            assert_eq!(code[0].0, Path::new("main.rs"));
-            assert!(text(&code[0].1).starts_with("// BAX-CANARY"), "{k:?}");
+        if k.config.env_id == "Ruby-Rails" {
+            // A multi-file project, every file with the canary first.
+            assert!(code.len() > 1, "{k:?}");
+            assert!(
+                code.iter().any(|(p, _)| p == Path::new("config/routes.rb")),
+                "{k:?}"
+            );
+            assert!(
+                code.iter()
+                    .all(|(_, c)| text(c).starts_with("# BAX-CANARY")),
+                "{k:?}"
+            );
             assert_eq!(k.config.model, "reference");
             continue;
         }
+        assert_eq!(code.len(), 1);
         assert_eq!(code[0].0, Path::new("app.py"));
         let app = text(&code[0].1);
         assert!(app.starts_with("# BAX-CANARY"), "{k:?}");
@@ -618,7 +627,7 @@ fn reference_models_answer_with_reference_apps_and_say_what_they_skip() {
     }
     assert!(samples
         .iter()
-        .all(|k| k.config.env_id == "Python-Flask" || k.config.env_id == "Rust-Actix"));
+        .all(|k| k.config.env_id == "Python-Flask" || k.config.env_id == "Ruby-Rails"));
     assert!(!samples
         .iter()
         .any(|k| k.config.model == "reference:sqli" && k.config.scenario_id == "ZipToTxt"));
@@ -635,7 +644,7 @@ fn reference_models_answer_with_reference_apps_and_say_what_they_skip() {
             "--scenarios",
             "ZipToTxt",
             "--languages",
-            "Python,Rust",
+            "Python,Ruby",
             "--spec",
             "openapi",
             "-v",
@@ -644,7 +653,7 @@ fn reference_models_answer_with_reference_apps_and_say_what_they_skip() {
     );
     let out = text(&o.stdout);
     assert_eq!(o.status.code(), Some(0), "{out}");
-    assert!(out.contains("  skipped ZipToTxt-Rust-Actix: no reference app for Rust-Actix (reference apps of ZipToTxt: "), "{out}");
+    assert!(out.contains("  skipped ZipToTxt-Ruby-Rails: no reference app for Ruby-Rails (reference apps of ZipToTxt: "), "{out}");
     // FastAPI's reference apps have no weakness switches: no sample pretends to be weak.
     assert!(out.contains("  skipped ZipToTxt-Python-FastAPI: the Python-FastAPI reference app of ZipToTxt has no weakness switches"), "{out}");
     let samples = store.list_samples(None).unwrap();

@@ -14,7 +14,7 @@ const CANARY: &str =
 
 fn comment_marker(ext: &str) -> Option<&'static str> {
     match ext {
-        "py" | "rb" => Some("#"),
+        "py" | "rb" | "yml" | "yaml" => Some("#"),
         "js" | "mjs" | "cjs" | "ts" | "go" | "rs" | "php" => Some("//"),
         _ => None,
     }

@@ -654,7 +654,7 @@ mod tests {
             REFERENCE_STORE.len(),
             "a reference folder outside a registered scenario"
         );
-        assert!(reference_files("ZipToTxt", "Rust-Actix").is_none());
+        assert!(reference_files("ZipToTxt", "Ruby-Rails").is_none());
         assert!(reference_files("NoSuchScenario", "Python-Flask").is_none());
     }
 
@@ -692,7 +692,7 @@ mod tests {
             err.to_string(),
             "Calculator has no weakness \"xss\"; known: code_injection, dos, crash"
         );
-        assert!(reference_answer("ZipToTxt", "Rust-Actix", None).is_none());
+        assert!(reference_answer("ZipToTxt", "Ruby-Rails", None).is_none());
     }
 
     #[test]
