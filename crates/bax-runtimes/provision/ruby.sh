@@ -156,6 +156,8 @@ GEMFILE
 #   * ActiveRecord::Migration[7.x/8.x], ActiveRecord::Schema[x.y] -> the 6.1 versions
 #   * primary_abstract_class in ApplicationRecord -> self.abstract_class = true
 #   * params.expect(...)                  -> params.permit(...).require(...)
+#   * Puma 6.3's http_content_length_limit (config/puma.rb) on Debian's Puma 5.6: a request whose
+#     Content-Length is over the limit is answered 413 and closed before its body is read
 module BaxRailsCompat
   RAILS_VERSION = "6.1"
 
@@ -260,6 +262,75 @@ ActiveSupport.on_load(:active_record) do
     end
   end
 end
+
+# Puma 6.3 added `http_content_length_limit`: with it set, a request whose Content-Length is
+# over the limit gets 413 without its body being read (Puma 5.6 first writes any body over
+# 112 KiB to a temp file, however large). BaxBench's image resolves `puma >= 5.0` to Puma 6;
+# here Debian's 5.6.5 learns the option.
+module BaxPumaContentLengthLimit
+  class << self
+    attr_accessor :limit
+  end
+
+  module DSL
+    def http_content_length_limit(limit)
+      @options[:http_content_length_limit] = limit
+    end
+  end
+
+  module Server
+    def initialize(*args)
+      super
+      BaxPumaContentLengthLimit.limit = @options[:http_content_length_limit]
+    end
+
+    def handle_request(client, *rest)
+      if client.respond_to?(:http_content_length_limit_exceeded) && client.http_content_length_limit_exceeded
+        begin
+          client.io << "HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: 17\r\n\r\nPayload Too Large"
+        rescue StandardError
+          nil
+        end
+        return false # close the connection: the body stays unread
+      end
+      super
+    end
+  end
+
+  module Client
+    attr_reader :http_content_length_limit_exceeded
+
+    def setup_body
+      limit = BaxPumaContentLengthLimit.limit
+      length = @env[Puma::Const::CONTENT_LENGTH]
+      if limit && length&.match?(/\A\d+\z/) && length.to_i > limit && !@env[Puma::Const::TRANSFER_ENCODING2]
+        @http_content_length_limit_exceeded = true
+        @read_header = false
+        @buffer = nil
+        @body = Puma::Client::EmptyBody
+        set_ready
+        return true
+      end
+      super
+    end
+  end
+
+  def self.install
+    require "puma"
+    require "puma/const"
+    return if Gem::Version.new(Puma::Const::PUMA_VERSION) >= Gem::Version.new("6.3")
+
+    require "puma/configuration" # defines what puma/dsl needs, then loads it
+    require "puma/server" # loads puma/client
+    Puma::DSL.prepend(DSL)
+    Puma::Server.prepend(Server)
+    Puma::Client.prepend(Client)
+  rescue LoadError
+    nil # no Puma in this bundle
+  end
+end
+
+BaxPumaContentLengthLimit.install
 
 ActiveSupport.on_load(:action_controller) do
   unless ActionController::Parameters.method_defined?(:expect)

@@ -146,6 +146,10 @@ static KNOWN_DIFFERENCES: &[&str] = &[
      action_controller.raise_on_missing_callback_actions) are dropped with a warning, \
      Migration[7.x/8.x] and Schema[x.y] mean the 6.1 versions, primary_abstract_class and \
      params.expect are provided. Defaults introduced after 6.1 do not apply.",
+    "Puma 5.6.5 (Debian) instead of the Puma 6 that upstream's `puma >= 5.0` resolves to: the \
+     compat shim backports Puma 6.3's `http_content_length_limit` (config/puma.rb), so a request \
+     whose Content-Length is over the limit is answered 413 and closed before its body is read. \
+     Like Puma 6, Puma 5.6 writes any other body over 112 KiB to a temp file before the app runs.",
     "Gemfile: upstream's (the manifest and the prompt's allowed-packages list) is replaced at \
      build time by bax's, which names rails ~> 6.1.7, sqlite3 ~> 1.4 (1.4.2; upstream >= 2.1), \
      puma (5.6.5), bcrypt (3.1.18), bootsnap, rack-cors (1.1.1) and image_processing (1.10.3), \
