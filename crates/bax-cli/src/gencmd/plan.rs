@@ -366,7 +366,7 @@ mod tests {
         let mut p = plan(&["--model", "reference", "--samples", "2"]).unwrap();
         p.results = dir.path().to_path_buf();
         p.filter.scenarios = vec!["ZipToTxt".into()];
-        p.filter.frameworks = vec!["Python-Flask".into(), "Rust-Actix".into()];
+        p.filter.frameworks = vec!["Python-Flask".into(), "Ruby-Rails".into()];
         let tasks = catalog.select(&p.filter).unwrap();
         let models: Vec<Arc<dyn Model>> = p
             .models
@@ -378,6 +378,6 @@ mod tests {
         assert_eq!((jobs.len(), s.planned), (2, 2));
         assert!(jobs.iter().all(|j| j.key.config.env_id == "Python-Flask"));
         assert_eq!(s.unsupported.len(), 1);
-        assert_eq!(s.unsupported[0].task_id, "ZipToTxt-Rust-Actix");
+        assert_eq!(s.unsupported[0].task_id, "ZipToTxt-Ruby-Rails");
     }
 }

@@ -206,12 +206,12 @@ mod tests {
         assert_eq!(plain.record()["provider"], "reference");
         assert_eq!(plain.record()["weakness"], Value::Null);
 
-        // A cell with no reference app (ZipToTxt's Actix app is not there).
-        let go = task("ZipToTxt-Rust-Actix", "ZipToTxt", "Rust-Actix");
+        // A cell with no reference app (ZipToTxt's Rails app is not there).
+        let go = task("ZipToTxt-Ruby-Rails", "ZipToTxt", "Ruby-Rails");
         let e = plain.can_answer(&go).unwrap_err();
         assert!(
             e.reason
-                .starts_with("no reference app for Rust-Actix (reference apps of ZipToTxt: "),
+                .starts_with("no reference app for Ruby-Rails (reference apps of ZipToTxt: "),
             "{}",
             e.reason
         );
