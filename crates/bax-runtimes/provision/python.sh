@@ -136,8 +136,7 @@ for root, dirs, files in os.walk(env):
             subprocess.run(["patchelf", "--set-rpath", ":".join(new), p], check=True)
 PYEOF
   interpreter="CPython $pyver from $py_source ($py), copied into /env"
-  "$env/bin/python3" -I -c "$check" 2>/dev/null \
-    || "$env/bin/python3" -I -c "import sys; assert sys.prefix == '$env', sys.prefix" \
+  "$env/bin/python3" -I -c "import sys; assert sys.prefix == '$env', sys.prefix" \
     || die "the copied interpreter does not find its own prefix $env"
   "$env/bin/python3" -I -m ensurepip --default-pip >&2 || die "ensurepip in the copy failed"
 fi
