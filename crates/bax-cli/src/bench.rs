@@ -227,6 +227,7 @@ pub fn stability(
         json: a.json,
         timeout: a.timeout,
         repeat: a.repeat,
+        jobs: a.jobs.get(),
     };
     let hog = Hog::start(a.load)?;
     // Let the hog reach full speed before the first cell.

@@ -84,6 +84,9 @@ pub struct BenchServeArgs {
     /// Queue of the in-process server (ignored with --url).
     #[arg(long, default_value_t = 64)]
     pub queue: usize,
+    /// The in-process server's scheduler (ignored with --url).
+    #[command(flatten)]
+    pub jobs: JobsArgs,
     /// Only these scenarios' reference answers (default: every scenario with one).
     #[arg(long, value_delimiter = ',')]
     pub scenarios: Vec<String>,
@@ -103,7 +106,8 @@ pub struct ServeArgs {
     /// Port (0 = any free port; the address is printed on stdout).
     #[arg(long, default_value_t = 8000)]
     pub port: u16,
-    /// Rollouts scored at once (default: the number of CPUs).
+    /// Rollouts scored at once (default: --jobs; their builds and tests share
+    /// the scheduler's budget whatever this is).
     #[arg(long)]
     pub workers: Option<usize>,
     /// Rollouts that may wait for a worker; beyond that, 429 with Retry-After.
@@ -115,6 +119,36 @@ pub struct ServeArgs {
     /// Per-test time limit in seconds (BaxBench: 300).
     #[arg(long, default_value_t = 300)]
     pub timeout: u64,
+    #[command(flatten)]
+    pub jobs: JobsArgs,
+    #[command(flatten)]
+    pub cache: CacheArgs,
+}
+
+/// How much runs at once.
+#[derive(Debug, Args, Clone, Copy, Default)]
+pub struct JobsArgs {
+    /// Builds and test instances at once, across every sample (default: four
+    /// per CPU core, no more than the memory holds at 1 GiB each). Tests that
+    /// measure time or resources always get CPUs that are not overcommitted,
+    /// so this never changes a verdict (docs/speed.md).
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub jobs: Option<u64>,
+}
+
+impl JobsArgs {
+    pub fn get(&self) -> Option<usize> {
+        self.jobs.map(|j| j as usize)
+    }
+}
+
+/// The verdict cache.
+#[derive(Debug, Args, Clone, Copy, Default)]
+pub struct CacheArgs {
+    /// Neither look verdicts up in nor store them into the verdict cache
+    /// (BAX_HOME/cache/verdicts; size limit BAX_CACHE_MAX_MB, default 512).
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 #[derive(Debug, Args)]
@@ -155,6 +189,8 @@ pub struct CorpusArgs {
     /// Per-test time limit in seconds.
     #[arg(long, default_value_t = 300)]
     pub timeout: u64,
+    #[command(flatten)]
+    pub jobs: JobsArgs,
     /// Compare sample-level verdicts instead (sample_verdicts.jsonl: functional
     /// pass counts and, where given, CWE sets of apps in other frameworks).
     #[arg(long)]
@@ -173,6 +209,10 @@ pub struct CheckArgs {
     /// Per-test time limit in seconds (BaxBench: 300).
     #[arg(long, default_value_t = 300)]
     pub timeout: u64,
+    #[command(flatten)]
+    pub jobs: JobsArgs,
+    #[command(flatten)]
+    pub cache: CacheArgs,
     /// Extra environment for the app (KEY=VALUE, repeatable).
     #[arg(long = "env", value_name = "KEY=VALUE")]
     pub env: Vec<String>,
@@ -205,6 +245,10 @@ pub struct TestArgs {
     #[arg(long, default_value_t = 300)]
     pub timeout: u64,
     #[command(flatten)]
+    pub jobs: JobsArgs,
+    #[command(flatten)]
+    pub cache: CacheArgs,
+    #[command(flatten)]
     pub filter: FilterArgs,
 }
 
@@ -224,6 +268,8 @@ pub struct ValidateArgs {
     /// Per-test time limit in seconds.
     #[arg(long, default_value_t = 300)]
     pub timeout: u64,
+    #[command(flatten)]
+    pub jobs: JobsArgs,
     /// Run every cell N times; a cell whose verdict is not the same every time
     /// fails (its verdicts are listed).
     #[arg(long, default_value_t = 1, value_name = "N")]
@@ -270,6 +316,8 @@ pub struct BenchStabilityArgs {
     /// Per-test time limit in seconds.
     #[arg(long, default_value_t = 300)]
     pub timeout: u64,
+    #[command(flatten)]
+    pub jobs: JobsArgs,
     /// One JSON object per cell and a summary object, instead of a table.
     #[arg(long)]
     pub json: bool,

@@ -76,7 +76,11 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             &a.models,
             &a.filter.to_filter(),
             a.force,
-            a.timeout,
+            &bax::testcmd::Sched {
+                timeout: a.timeout,
+                jobs: a.jobs.get(),
+                cache: !a.cache.no_cache,
+            },
             &mut out,
         )? as u8,
         Command::Validate(a) => bax::testcmd::validate(
@@ -87,6 +91,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 json: a.json,
                 timeout: a.timeout,
                 repeat: a.repeat,
+                jobs: a.jobs.get(),
             },
             &mut out,
         )? as u8,
@@ -96,7 +101,11 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             &a.scenarios,
             &a.samples,
             a.json,
-            a.timeout,
+            &bax::testcmd::Sched {
+                timeout: a.timeout,
+                jobs: a.jobs.get(),
+                cache: false,
+            },
             &mut out,
         )? as u8,
         Command::Corpus(a) => bax::testcmd::corpus(
@@ -105,7 +114,11 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             &a.scenarios,
             &a.samples,
             a.json,
-            a.timeout,
+            &bax::testcmd::Sched {
+                timeout: a.timeout,
+                jobs: a.jobs.get(),
+                cache: false,
+            },
             &mut out,
         )? as u8,
         Command::ServeApp(a) => {

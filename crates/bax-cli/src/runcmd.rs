@@ -33,6 +33,10 @@ pub struct RunArgs {
     /// Per-test time limit in seconds (BaxBench: 300).
     #[arg(long, default_value_t = 300)]
     pub timeout: u64,
+    #[command(flatten)]
+    pub jobs: crate::cli::JobsArgs,
+    #[command(flatten)]
+    pub cache: crate::cli::CacheArgs,
     /// Test again samples that already have test results.
     #[arg(long)]
     pub retest: bool,
@@ -114,7 +118,11 @@ pub fn run(catalog: &Catalog, a: &RunArgs, verbose: u8, out: &mut dyn Write) -> 
         &models,
         &plan.filter,
         a.retest,
-        a.timeout,
+        &crate::testcmd::Sched {
+            timeout: a.timeout,
+            jobs: a.jobs.get(),
+            cache: !a.cache.no_cache,
+        },
         &pb,
         &stop,
         out,

@@ -12,10 +12,12 @@ use serde_json::{json, Value};
 
 use crate::cli::{BenchServeArgs, ServeArgs};
 
-fn config(workers: Option<usize>, queue: usize, deadline: u64) -> ServeConfig {
+/// The server's settings; rollouts at once default to the scheduler's jobs
+/// (every rollout's builds and tests still wait for the scheduler's slots).
+fn config(workers: Option<usize>, jobs: usize, queue: usize, deadline: u64) -> ServeConfig {
     let d = ServeConfig::default();
     ServeConfig {
-        workers: workers.unwrap_or(d.workers).max(1),
+        workers: workers.unwrap_or(jobs).max(1),
         queue,
         deadline: Duration::from_secs(deadline),
         ..d
@@ -23,16 +25,20 @@ fn config(workers: Option<usize>, queue: usize, deadline: u64) -> ServeConfig {
 }
 
 pub fn serve(catalog: Catalog, args: &ServeArgs) -> Result<i32> {
-    let runner = crate::testcmd::runner(args.timeout, &[])?;
-    let cfg = config(args.workers, args.queue, args.deadline);
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if cfg.workers > cores {
-        tracing::warn!(
-            "{} workers on {cores} CPU cores: timing-sensitive security tests (resource \
-             exhaustion windows) can flip under that load; see docs/serve.md",
-            cfg.workers
-        );
-    }
+    let runner = crate::testcmd::runner(
+        &crate::testcmd::Sched {
+            timeout: args.timeout,
+            jobs: args.jobs.get(),
+            cache: !args.cache.no_cache,
+        },
+        &[],
+    )?;
+    let cfg = config(
+        args.workers,
+        runner.scheduler().budget().jobs,
+        args.queue,
+        args.deadline,
+    );
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -42,8 +48,15 @@ pub fn serve(catalog: Catalog, args: &ServeArgs) -> Result<i32> {
             .with_context(|| format!("listening on {}:{}", args.host, args.port))?;
         let addr = listener.local_addr()?;
         println!(
-            "bax serve: listening on http://{addr} ({} workers, queue {}); Ctrl-C stops",
-            cfg.workers, cfg.queue
+            "bax serve: listening on http://{addr} ({} workers, {} jobs, queue {}{}); Ctrl-C stops",
+            cfg.workers,
+            runner.scheduler().budget().jobs,
+            cfg.queue,
+            if runner.cache().is_some() {
+                ", verdict cache on"
+            } else {
+                ""
+            }
         );
         std::io::stdout().flush()?;
         let state = AppState::new(catalog, runner, cfg);
@@ -60,8 +73,22 @@ struct LocalServer {
 }
 
 impl LocalServer {
-    fn start(catalog: Catalog, cfg: ServeConfig) -> Result<LocalServer> {
-        let runner = crate::testcmd::runner(300, &[])?;
+    fn start(
+        catalog: Catalog,
+        workers: Option<usize>,
+        jobs: Option<usize>,
+        queue: usize,
+    ) -> Result<LocalServer> {
+        // The load test measures scoring: never answered from the verdict cache.
+        let runner = crate::testcmd::runner(
+            &crate::testcmd::Sched {
+                timeout: 300,
+                jobs,
+                cache: false,
+            },
+            &[],
+        )?;
+        let cfg = config(workers, runner.scheduler().budget().jobs, queue, 3600);
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let (addr_tx, addr_rx) = std::sync::mpsc::channel();
         let thread = std::thread::spawn(move || -> Result<()> {
@@ -200,7 +227,9 @@ pub fn bench(catalog: Catalog, args: &BenchServeArgs, out: &mut dyn Write) -> Re
         Some(_) => None,
         None => Some(LocalServer::start(
             catalog.clone(),
-            config(args.workers, args.queue, 3600),
+            args.workers,
+            args.jobs.get(),
+            args.queue,
         )?),
     };
     let base = args

@@ -21,10 +21,32 @@ fn parse_env(env: &[String]) -> Result<Vec<(String, String)>> {
         .collect()
 }
 
-pub(crate) fn runner(timeout: u64, env: &[String]) -> Result<Runner> {
+/// How a command that tests runs its work: the per-test time limit, the
+/// scheduler's `--jobs` and whether the verdict cache is used.
+#[derive(Debug, Clone, Copy)]
+pub struct Sched {
+    pub timeout: u64,
+    pub jobs: Option<usize>,
+    pub cache: bool,
+}
+
+impl Sched {
+    /// Uncached, the default budget.
+    pub fn timeout(timeout: u64) -> Sched {
+        Sched {
+            timeout,
+            jobs: None,
+            cache: false,
+        }
+    }
+}
+
+pub(crate) fn runner(s: &Sched, env: &[String]) -> Result<Runner> {
     let cfg = RunnerConfig {
-        test_timeout: Duration::from_secs(timeout),
+        test_timeout: Duration::from_secs(s.timeout),
         app_env: parse_env(env)?,
+        jobs: s.jobs,
+        cache: s.cache,
         ..RunnerConfig::default()
     };
     Ok(Runner::new(BaxHome::from_env(), cfg)?)
@@ -137,7 +159,15 @@ pub fn check(catalog: &Catalog, a: &crate::cli::CheckArgs, out: &mut dyn Write) 
     if files.is_empty() {
         bail!("{} holds no files", a.dir.display());
     }
-    let r = runner(a.timeout, &a.env)?;
+    // Repeating measures stability: every run must really run.
+    let r = runner(
+        &Sched {
+            timeout: a.timeout,
+            jobs: a.jobs.get(),
+            cache: !a.cache.no_cache && a.repeat == 1,
+        },
+        &a.env,
+    )?;
     let id = task.id();
     let job = Job {
         sample: &id,
@@ -204,12 +234,58 @@ pub struct TestSummary {
     pub skipped: usize,
     pub harness_failures: usize,
     pub interrupted: bool,
+    /// Verdict cache hits and misses (per test), when the cache was used.
+    pub cache_hits: u64,
+    pub cache_misses: u64,
+    /// Where the tested samples' time went, summed (the cost ledger).
+    pub cost: bax_runner::SampleCost,
+    pub test_cost: bax_runner::TestCost,
+}
+
+impl TestSummary {
+    /// Adds one verdict's costs to the totals.
+    pub fn add_cost(&mut self, v: &bax_runner::SampleVerdict) {
+        add_sample_cost(&mut self.cost, &v.cost);
+        for t in v.tests() {
+            self.test_cost.add(&t.cost);
+        }
+    }
+}
+
+/// Adds `b` to `a` (sums; `build_shared`/`build_cached` stay false: the
+/// counts are in the per-sample costs).
+pub fn add_sample_cost(a: &mut bax_runner::SampleCost, b: &bax_runner::SampleCost) {
+    a.build_queue_s += b.build_queue_s;
+    a.build_s += b.build_s;
+    a.tests_cached += b.tests_cached;
+    a.tests_run += b.tests_run;
+    a.wall_s += b.wall_s;
+}
+
+/// The cost ledger's totals as lines a person reads.
+pub fn cost_lines(c: &bax_runner::SampleCost, t: &bax_runner::TestCost) -> String {
+    format!(
+        "cost: build {:.1} s (queued {:.1} s); tests {} run, {} cached, on {} instances: \
+         queued {:.1} s, start-up {:.1} s, test bodies {:.1} s, teardown {:.1} s; \
+         samples' wall time summed {:.1} s",
+        c.build_s,
+        c.build_queue_s,
+        c.tests_run,
+        c.tests_cached,
+        t.attempts,
+        t.queue_s,
+        t.startup_s,
+        t.body_s,
+        t.teardown_s,
+        c.wall_s
+    )
 }
 
 /// Tests every untested sample (all with `force`) of `models` in `results`
 /// within `filter`, writing test_results.json, logs and verdict.json beside
-/// each. Shows progress on `pb`; stops between (and inside) samples when `stop`
-/// is raised, leaving every sample tested completely or not at all.
+/// each, many samples at once (their builds and tests admitted by the runner's
+/// scheduler). Shows progress on `pb`; stops between (and inside) samples when
+/// `stop` is raised, leaving every sample tested completely or not at all.
 #[allow(clippy::too_many_arguments)]
 pub fn test_samples(
     catalog: &Catalog,
@@ -217,11 +293,12 @@ pub fn test_samples(
     models: &[String],
     filter: &TaskFilter,
     force: bool,
-    timeout: u64,
+    sched: &Sched,
     pb: &indicatif::ProgressBar,
     stop: &std::sync::Arc<std::sync::atomic::AtomicBool>,
     out: &mut dyn Write,
 ) -> Result<TestSummary> {
+    use std::ops::ControlFlow;
     use std::sync::atomic::Ordering;
     if !results.is_dir() {
         bail!("no results folder at {}", results.display());
@@ -229,7 +306,7 @@ pub fn test_samples(
     let store = bax_store::ResultsStore::open(results)?;
     let keys = store.list_samples((!models.is_empty()).then_some(models))?;
     let wanted: BTreeSet<String> = catalog.select(filter)?.iter().map(|t| t.id()).collect();
-    let r = runner(timeout, &[])?;
+    let r = runner(sched, &[])?;
     let mut sum = TestSummary::default();
     // The samples to test, decided up front so the bar knows its length.
     let mut todo = Vec::new();
@@ -257,7 +334,7 @@ pub fn test_samples(
     }
     pb.set_length(todo.len() as u64);
     pb.set_message("testing");
-    // Ctrl-C reaches a running check through its Stop token.
+    // Ctrl-C reaches the running checks through their Stop token.
     let check_stop = bax_runner::Stop::never();
     let watcher_done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let watcher = {
@@ -272,10 +349,30 @@ pub fn test_samples(
             }
         })
     };
-    for (key, task) in todo {
+    /// How one sample ended.
+    enum Tested {
+        Done(String, Box<bax_runner::SampleVerdict>),
+        Failed(PathBuf, bax_runner::RunnerError),
+        Stopped,
+        Error(anyhow::Error),
+    }
+    let running = std::sync::Mutex::new(BTreeSet::<String>::new());
+    let show_running = |running: &BTreeSet<String>| {
+        let mut text: Vec<&str> = running.iter().map(|s| s.as_str()).take(3).collect();
+        let more = running.len().saturating_sub(3);
+        let more = if more > 0 {
+            format!(" +{more}")
+        } else {
+            String::new()
+        };
+        if text.is_empty() {
+            text.push("testing");
+        }
+        pb.set_message(format!("{}{more}", text.join(", ")));
+    };
+    let work = |(key, task): (&bax_store::SampleKey, Task<'_>)| -> Tested {
         if stop.load(Ordering::SeqCst) {
-            sum.interrupted = true;
-            break;
+            return Tested::Stopped;
         }
         let dir = store.sample_dir(key);
         let rel = dir
@@ -283,12 +380,14 @@ pub fn test_samples(
             .unwrap_or(&dir)
             .display()
             .to_string();
-        pb.set_message(rel.clone());
-        let files: Vec<(std::path::PathBuf, Vec<u8>)> = store.read_code(key)?;
+        let files: Vec<(PathBuf, Vec<u8>)> = match store.read_code(key) {
+            Ok(f) => f,
+            Err(e) => return Tested::Error(e.into()),
+        };
         // No code could be parsed from the answer: BaxBench builds the lone
         // `failed` file, which never starts; the counts are a failed build's.
         let files = if store.is_failed(key) {
-            vec![(std::path::PathBuf::from("failed"), Vec::new())]
+            vec![(PathBuf::from("failed"), Vec::new())]
         } else {
             files
         };
@@ -299,38 +398,91 @@ pub fn test_samples(
             only: None,
             app_env: &[],
         };
-        let mut progress = |e: &RunEvent<'_>| {
-            if let RunEvent::TestStarted { sample, test, .. } = e {
-                pb.set_message(format!("{sample} {test}"));
-            }
-        };
-        match r.run(&job, &check_stop, &mut progress) {
-            Ok(v) => {
-                bax_runner::write_sample_outputs(&dir, &v)?;
+        {
+            let mut set = running.lock().unwrap_or_else(|e| e.into_inner());
+            set.insert(rel.clone());
+            show_running(&set);
+        }
+        let checked = r.run(&job, &check_stop, &mut Quiet);
+        {
+            let mut set = running.lock().unwrap_or_else(|e| e.into_inner());
+            set.remove(&rel);
+            show_running(&set);
+        }
+        match checked {
+            // Written as soon as it is decided: a killed run loses no verdict.
+            Ok(v) => match bax_runner::write_sample_outputs(&dir, &v) {
+                Ok(()) => Tested::Done(rel, Box::new(v)),
+                Err(e) => Tested::Error(
+                    anyhow::Error::from(e).context(format!("writing {}", dir.display())),
+                ),
+            },
+            Err(bax_runner::RunnerError::Cancelled) => Tested::Stopped,
+            Err(e) => Tested::Failed(dir, e),
+        }
+    };
+    let mut error = None;
+    bax_runner::for_each_concurrent(todo, r.scheduler().budget().jobs, work, |t| {
+        let shown = match t {
+            Tested::Done(rel, v) => {
+                sum.tested += 1;
+                sum.add_cost(&v);
                 pb.suspend(|| {
                     writeln!(
                         out,
                         "tested {rel}: ft {}/{} cwes {:?}",
                         v.results.num_passed_ft, v.results.num_total_ft, v.cwes
                     )
-                })?;
-                sum.tested += 1;
+                })
             }
-            Err(bax_runner::RunnerError::Cancelled) => {
-                sum.interrupted = true;
-                break;
-            }
-            Err(e) => {
-                pb.suspend(|| writeln!(out, "HARNESS FAILURE {}: {e}", dir.display()))?;
+            Tested::Failed(dir, e) => {
                 sum.harness_failures += 1;
+                pb.suspend(|| writeln!(out, "HARNESS FAILURE {}: {e}", dir.display()))
+            }
+            Tested::Stopped => {
+                sum.interrupted = true;
+                return ControlFlow::Continue(());
+            }
+            Tested::Error(e) => {
+                error = Some(e);
+                return ControlFlow::Break(());
+            }
+        };
+        pb.inc(1);
+        match shown.and_then(|()| out.flush()) {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(e) => {
+                error = Some(e.into());
+                ControlFlow::Break(())
             }
         }
-        pb.inc(1);
-        out.flush()?;
-    }
+    });
     watcher_done.store(true, Ordering::SeqCst);
     let _ = watcher.join();
+    if stop.load(Ordering::SeqCst) {
+        sum.interrupted = true;
+    }
+    if let Some(c) = r.cache() {
+        use std::sync::atomic::Ordering::Relaxed;
+        sum.cache_hits = c.stats.hits.load(Relaxed);
+        sum.cache_misses = c.stats.misses.load(Relaxed);
+    }
+    if let Some(e) = error {
+        return Err(e);
+    }
     Ok(sum)
+}
+
+/// "; verdict cache: H hits, M misses" when the cache was used.
+pub fn summary_cache(sum: &TestSummary) -> String {
+    if sum.cache_hits + sum.cache_misses == 0 {
+        String::new()
+    } else {
+        format!(
+            "; verdict cache: {} hits, {} misses",
+            sum.cache_hits, sum.cache_misses
+        )
+    }
 }
 
 /// `bax test`: [`test_samples`] with a progress bar and Ctrl-C handling.
@@ -340,28 +492,32 @@ pub fn test_results(
     models: &[String],
     filter: &TaskFilter,
     force: bool,
-    timeout: u64,
+    sched: &Sched,
     out: &mut dyn Write,
 ) -> Result<i32> {
     let stop = crate::gencmd::stop_on_ctrl_c();
     let pb = crate::gencmd::progress_bar();
     let sum = test_samples(
-        catalog, results, models, filter, force, timeout, &pb, &stop, out,
+        catalog, results, models, filter, force, sched, &pb, &stop, out,
     );
     pb.finish_and_clear();
     let sum = sum?;
     writeln!(
         out,
-        "{} tested, {} skipped, {} harness failures{}",
+        "{} tested, {} skipped, {} harness failures{}{}",
         sum.tested,
         sum.skipped,
         sum.harness_failures,
+        summary_cache(&sum),
         if sum.interrupted {
             "; stopped: run again to resume"
         } else {
             ""
         }
     )?;
+    if sum.tested > 0 {
+        writeln!(out, "{}", cost_lines(&sum.cost, &sum.test_cost))?;
+    }
     Ok(if sum.interrupted {
         130
     } else if sum.harness_failures == 0 {
@@ -398,6 +554,8 @@ pub struct ValidateOptions {
     pub timeout: u64,
     /// Runs per cell; a cell whose verdict differs between runs fails.
     pub repeat: u32,
+    /// The scheduler's `--jobs` (`None`: the default).
+    pub jobs: Option<usize>,
 }
 
 /// The flips of `runs` as one line of text ("" when there are none).
@@ -541,7 +699,15 @@ pub fn validate_matrix(
         bail!("--repeat must be at least 1");
     }
     let (scenarios, frameworks) = (&o.scenarios, &o.frameworks);
-    let r = runner(o.timeout, &[])?;
+    // The proof runs every cell for real: never from the verdict cache.
+    let r = runner(
+        &Sched {
+            timeout: o.timeout,
+            jobs: o.jobs,
+            cache: false,
+        },
+        &[],
+    )?;
     let ids: Vec<String> = if scenarios.is_empty() {
         catalog.scenarios().iter().map(|s| s.id.clone()).collect()
     } else {
@@ -564,16 +730,20 @@ pub fn validate_matrix(
             envs.push(e.clone());
         }
     }
-    let mut build_time: Vec<(String, f64, usize)> = Vec::new();
+    // Every (framework, scenario) pair, run concurrently; cells reported in this order.
+    let mut pairs: Vec<(String, String, &Task<'_>)> = Vec::new();
     for env in &envs {
-        let (mut seconds, mut builds) = (0.0, 0usize);
         for id in &ids {
-            let Some(task) = tasks
+            if let Some(task) = tasks
                 .iter()
                 .find(|t| t.scenario.id == *id && t.framework.env_id == *env)
-            else {
-                continue;
-            };
+            {
+                pairs.push((env.clone(), id.clone(), task));
+            }
+        }
+    }
+    let work =
+        |(env, id, task): (String, String, &Task<'_>)| -> Result<(String, Vec<Cell>, Option<f64>)> {
             let cell = |cell: &str, ok: bool, detail: String| Cell {
                 scenario: id.clone(),
                 framework: env.clone(),
@@ -584,12 +754,13 @@ pub fn validate_matrix(
                 flips: Vec::new(),
             };
             let mut cells: Vec<Cell> = Vec::new();
-            let reference = bax_scenarios::reference_files(id, env);
-            match (bax_scenarios::tests(id), reference) {
+            let mut build = None;
+            let reference = bax_scenarios::reference_files(&id, &env);
+            match (bax_scenarios::tests(&id), reference) {
                 (None, _) => cells.push(cell("tests", false, "bax has no tests for it yet".into())),
                 // A framework without this scenario's reference app: no cell (the
                 // matrix shows ·).
-                (_, None) => continue,
+                (_, None) => {}
                 (Some(_), Some(files)) => {
                     let mut runs = Vec::new();
                     for _ in 0..o.repeat {
@@ -598,8 +769,7 @@ pub fn validate_matrix(
                     let flipped = flip_text(&runs);
                     let flips = bax_runner::flips(&runs);
                     let secure = runs.last().expect("at least one run");
-                    seconds += secure.build_seconds;
-                    builds += 1;
+                    build = Some(secure.build_seconds);
                     let ok = runs.iter().all(|v| {
                         v.results.num_passed_ft == v.results.num_total_ft
                             && v.cwes.is_empty()
@@ -620,16 +790,37 @@ pub fn validate_matrix(
                             ),
                         )
                     });
-                    if bax_scenarios::reference_has_weaknesses(id, env) {
+                    if bax_scenarios::reference_has_weaknesses(&id, &env) {
                         validate_weaknesses(&r, catalog, task, &files, o.repeat, &mut cells, cell)?;
                     }
                 }
             }
+            Ok((env, cells, build))
+        };
+    let mut build_time: Vec<(String, f64, usize)> =
+        envs.iter().map(|e| (e.clone(), 0.0, 0)).collect();
+    let mut error = None;
+    bax_runner::for_each_concurrent(pairs, r.scheduler().budget().jobs, work, |done| {
+        let r = done.and_then(|(env, cells, build)| {
+            if let (Some(b), Some(row)) = (build, build_time.iter_mut().find(|x| x.0 == env)) {
+                row.1 += b;
+                row.2 += 1;
+            }
             for c in &cells {
                 each(c)?;
             }
+            Ok(())
+        });
+        match r {
+            Ok(()) => std::ops::ControlFlow::Continue(()),
+            Err(e) => {
+                error = Some(e);
+                std::ops::ControlFlow::Break(())
+            }
         }
-        build_time.push((env.clone(), seconds, builds));
+    });
+    if let Some(e) = error {
+        return Err(e);
     }
     Ok(build_time)
 }
@@ -706,7 +897,7 @@ pub fn corpus_rows(
     corpus: &Path,
     scenarios: &[String],
     patterns: &[String],
-    timeout: u64,
+    sched: &Sched,
     mut progress: impl FnMut(&CorpusRow),
 ) -> Result<Vec<CorpusRow>> {
     let read_jsonl = |name: &str| -> Result<Vec<serde_json::Value>> {
@@ -721,14 +912,15 @@ pub fn corpus_rows(
     let wanted = sample_patterns(patterns)?;
     let samples = read_jsonl("samples.jsonl")?;
     let verdicts = read_jsonl("verdicts.jsonl")?;
-    let r = runner(timeout, &[])?;
-    let mut rows = Vec::new();
+    let r = runner(sched, &[])?;
+    // The samples to run, in the corpus's order.
+    let mut todo = Vec::new();
     for s in samples {
-        let scenario = s["scenario"].as_str().unwrap_or_default();
-        if !scenarios.is_empty() && !scenarios.iter().any(|x| x == scenario) {
+        let scenario = s["scenario"].as_str().unwrap_or_default().to_string();
+        if !scenarios.is_empty() && !scenarios.contains(&scenario) {
             continue;
         }
-        if bax_scenarios::tests(scenario).is_none() {
+        if bax_scenarios::tests(&scenario).is_none() {
             continue;
         }
         let id = s["sample"].as_str().unwrap_or_default().to_string();
@@ -739,9 +931,31 @@ pub fn corpus_rows(
             "{scenario}-{}",
             s["env"].as_str().unwrap_or_default()
         ))?;
-        let files =
-            crate::envcmd::read_code_dir(&corpus.join(s["dir"].as_str().unwrap_or_default()))?;
-        let v = r.check(&task, &files, None)?;
+        let dir = corpus.join(s["dir"].as_str().unwrap_or_default());
+        todo.push((id, scenario, task, dir));
+    }
+    let work = |(id, scenario, task, dir): (String, String, Task<'_>, PathBuf)| -> Result<(String, String, bax_runner::SampleVerdict)> {
+        let files = crate::envcmd::read_code_dir(&dir)?;
+        let job = Job {
+            sample: &id,
+            task: &task,
+            files: &files,
+            only: None,
+            app_env: &[],
+        };
+        let v = r.run(&job, &Stop::never(), &mut Quiet)?;
+        Ok((id, scenario, v))
+    };
+    let mut rows = Vec::new();
+    let mut error = None;
+    bax_runner::for_each_concurrent(todo, r.scheduler().budget().jobs, work, |done| {
+        let (id, scenario, v) = match done {
+            Ok(x) => x,
+            Err(e) => {
+                error = Some(e);
+                return std::ops::ControlFlow::Break(());
+            }
+        };
         for up in verdicts.iter().filter(|x| x["sample"] == id.as_str()) {
             let test = up["test"].as_str().unwrap_or_default();
             let Some(mine) = v.test(test).map(|t| t.baxbench_result()) else {
@@ -751,7 +965,7 @@ pub fn corpus_rows(
             if let serde_json::Value::Array(a) = &mut upstream {
                 a.sort_by_key(|x| x.as_u64());
             }
-            let deliberate = bax_scenarios::differences(scenario)
+            let deliberate = bax_scenarios::differences(&scenario)
                 .into_iter()
                 .find(|d| d.test == test)
                 .map(|d| d.why);
@@ -766,6 +980,10 @@ pub fn corpus_rows(
             progress(&row);
             rows.push(row);
         }
+        std::ops::ControlFlow::Continue(())
+    });
+    if let Some(e) = error {
+        return Err(e);
     }
     Ok(rows)
 }
@@ -792,7 +1010,7 @@ pub fn corpus(
     scenarios: &[String],
     samples: &[String],
     json: bool,
-    timeout: u64,
+    sched: &Sched,
     out: &mut dyn Write,
 ) -> Result<i32> {
     let mut show = |row: &CorpusRow| {
@@ -813,7 +1031,7 @@ pub fn corpus(
         }
         let _ = out.flush();
     };
-    let rows = corpus_rows(catalog, corpus, scenarios, samples, timeout, &mut show)?;
+    let rows = corpus_rows(catalog, corpus, scenarios, samples, sched, &mut show)?;
     let (scored, deliberate): (Vec<&CorpusRow>, Vec<&CorpusRow>) =
         rows.iter().partition(|r| r.deliberate.is_none());
     let agree = scored.iter().filter(|r| r.agree).count();
@@ -854,15 +1072,15 @@ pub fn corpus_sample_rows(
     corpus: &Path,
     scenarios: &[String],
     patterns: &[String],
-    timeout: u64,
+    sched: &Sched,
     mut progress: impl FnMut(&SampleRow),
 ) -> Result<Vec<SampleRow>> {
     let path = corpus.join("sample_verdicts.jsonl");
     let text =
         std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
     let wanted = sample_patterns(patterns)?;
-    let r = runner(timeout, &[])?;
-    let mut rows = Vec::new();
+    let r = runner(sched, &[])?;
+    let mut todo = Vec::new();
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let s: serde_json::Value =
             serde_json::from_str(line).with_context(|| format!("{}: {line}", path.display()))?;
@@ -878,9 +1096,31 @@ pub fn corpus_sample_rows(
             "{scenario}-{}",
             s["env"].as_str().unwrap_or_default()
         ))?;
+        todo.push((s, id, task));
+    }
+    let work = |(s, id, task): (serde_json::Value, String, Task<'_>)| -> Result<(serde_json::Value, String, bax_runner::SampleVerdict)> {
         let files =
             crate::envcmd::read_code_dir(&corpus.join(s["dir"].as_str().unwrap_or_default()))?;
-        let v = r.check(&task, &files, None)?;
+        let job = Job {
+            sample: &id,
+            task: &task,
+            files: &files,
+            only: None,
+            app_env: &[],
+        };
+        let v = r.run(&job, &Stop::never(), &mut Quiet)?;
+        Ok((s, id, v))
+    };
+    let mut rows = Vec::new();
+    let mut error = None;
+    bax_runner::for_each_concurrent(todo, r.scheduler().budget().jobs, work, |done| {
+        let (s, id, v) = match done {
+            Ok(x) => x,
+            Err(e) => {
+                error = Some(e);
+                return std::ops::ControlFlow::Break(());
+            }
+        };
         let up_cwes: Option<Vec<u64>> = s["cwes"].as_array().map(|a| {
             let mut c: Vec<u64> = a.iter().filter_map(|x| x.as_u64()).collect();
             c.sort_unstable();
@@ -902,6 +1142,10 @@ pub fn corpus_sample_rows(
         };
         progress(&row);
         rows.push(row);
+        std::ops::ControlFlow::Continue(())
+    });
+    if let Some(e) = error {
+        return Err(e);
     }
     Ok(rows)
 }
@@ -913,7 +1157,7 @@ pub fn corpus_sample_level(
     scenarios: &[String],
     samples: &[String],
     json: bool,
-    timeout: u64,
+    sched: &Sched,
     out: &mut dyn Write,
 ) -> Result<i32> {
     let mut show = |row: &SampleRow| {
@@ -928,7 +1172,7 @@ pub fn corpus_sample_level(
         }
         let _ = out.flush();
     };
-    let rows = corpus_sample_rows(catalog, corpus, scenarios, samples, timeout, &mut show)?;
+    let rows = corpus_sample_rows(catalog, corpus, scenarios, samples, sched, &mut show)?;
     if !json {
         let ft = rows.iter().filter(|r| r.agree_ft).count();
         let with_cwes: Vec<&SampleRow> = rows.iter().filter(|r| r.agree_cwes.is_some()).collect();

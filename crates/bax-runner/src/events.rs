@@ -4,11 +4,14 @@
 //!
 //! Every event names its sample (a label the caller chose, unique within a run)
 //! and task, so events of samples checked at the same time can be interleaved
-//! and still told apart. Each sample's stream is
-//! `BuildStarted, BuildFinished, (TestStarted, TestFinished)*, SampleFinished`
-//! (for an app that does not build, each test's `TestFinished` comes without a
-//! `TestStarted`: none ran), or it ends early in `SampleFailed` (a harness
-//! failure or a stop: no verdict).
+//! and still told apart. Each sample's stream is `BuildStarted, BuildFinished`,
+//! then the tests' events, then `SampleFinished`; or it ends early in
+//! `SampleFailed` (a harness failure or a stop: no verdict). A sample's tests
+//! run at once: a test's `TestStarted` (when its instance is admitted) comes
+//! before its `TestFinished`, other tests' events may come between, and the
+//! `TestFinished` events come in the declared order (functional, then
+//! security). A test that did not run (the app does not build, or its verdict
+//! came from the verdict cache) has a `TestFinished` without a `TestStarted`.
 
 use crate::verdict::{Kind, SampleVerdict, TestVerdict};
 use crate::RunnerError;

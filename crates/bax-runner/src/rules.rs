@@ -72,6 +72,7 @@ pub fn functional_verdict(test: &str, outcome: Outcome<bool>, seen: Observed) ->
         crashed: seen.crashed,
         seconds: seen.seconds,
         evidence: seen.evidence,
+        cost: Default::default(),
     }
 }
 
@@ -115,6 +116,7 @@ pub fn security_verdict(
         crashed: seen.crashed,
         seconds: seen.seconds,
         evidence,
+        cost: Default::default(),
     }
 }
 
@@ -135,6 +137,7 @@ pub fn failed_build(
         crashed: false,
         seconds: 0.0,
         evidence: Vec::new(),
+        cost: Default::default(),
     };
     (
         functional
@@ -194,6 +197,7 @@ pub fn sample_verdict(
         security,
         build_log: String::new(),
         logs: Vec::new(),
+        cost: Default::default(),
     }
 }
 

@@ -73,6 +73,7 @@ mod tests {
             crashed: false,
             seconds: 0.1,
             evidence: vec![],
+            cost: Default::default(),
         }
     }
 
@@ -88,6 +89,7 @@ mod tests {
             reward: 0.0,
             build_log: String::new(),
             logs: vec![],
+            cost: Default::default(),
         }
     }
 

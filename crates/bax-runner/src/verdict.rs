@@ -10,10 +10,10 @@ use std::path::Path;
 
 use bax_scenarios::harness::Evidence;
 use bax_store::TestResults;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Whether a test is functional or security.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     Functional,
@@ -30,7 +30,7 @@ impl Kind {
 }
 
 /// The verdict of one test.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TestVerdict {
     pub test: String,
     pub kind: Kind,
@@ -47,6 +47,52 @@ pub struct TestVerdict {
     pub seconds: f64,
     /// Requests, responses and contents that prove each CWE found.
     pub evidence: Vec<Evidence>,
+    /// Where the test's time went.
+    #[serde(default)]
+    pub cost: TestCost,
+}
+
+/// Where one test's time went (the cost ledger): waiting for a slot, starting
+/// the app until it answered, the test itself, and tearing the instance down.
+/// A rerun (the host was too busy) adds its time; a cached verdict cost nothing.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TestCost {
+    pub queue_s: f64,
+    pub startup_s: f64,
+    pub body_s: f64,
+    pub teardown_s: f64,
+    /// Instances the test ran on (2 after a rerun, 0 when cached).
+    pub attempts: u32,
+    /// The verdict came from the verdict cache.
+    pub cached: bool,
+}
+
+impl TestCost {
+    pub fn add(&mut self, o: &TestCost) {
+        self.queue_s += o.queue_s;
+        self.startup_s += o.startup_s;
+        self.body_s += o.body_s;
+        self.teardown_s += o.teardown_s;
+        self.attempts += o.attempts;
+    }
+}
+
+/// Where one sample's time went.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SampleCost {
+    /// Waiting for a build slot.
+    pub build_queue_s: f64,
+    /// Building (0 when the build was shared or cached).
+    pub build_s: f64,
+    /// Another sample with the same code built it at the same time or shortly before.
+    pub build_shared: bool,
+    /// The build's outcome came from the verdict cache (no build ran).
+    pub build_cached: bool,
+    /// Tests answered from the verdict cache, and run.
+    pub tests_cached: usize,
+    pub tests_run: usize,
+    /// From the start of the sample to its verdict.
+    pub wall_s: f64,
 }
 
 impl TestVerdict {
@@ -100,6 +146,8 @@ pub struct SampleVerdict {
     /// Per-test log text (name, lines), for the files beside the sample.
     #[serde(skip)]
     pub logs: Vec<(String, String)>,
+    /// Where the sample's time went.
+    pub cost: SampleCost,
 }
 
 /// `bax check --json`'s view of a functional test.
@@ -341,7 +389,8 @@ mod tests {
                 "security",
                 "results",
                 "cwes",
-                "reward"
+                "reward",
+                "cost"
             ]
         );
         let back: serde_json::Value = serde_json::from_str(&text).unwrap();
@@ -349,6 +398,7 @@ mod tests {
         assert_eq!(
             f.as_object().unwrap().keys().collect::<BTreeSet<_>>(),
             [
+                "cost",
                 "crashed",
                 "evidence",
                 "exception",

@@ -62,7 +62,13 @@ fn events_follow_the_run_and_carry_its_verdicts() {
     .unwrap();
     let task = catalog.task("Calculator-Python-Flask").unwrap();
     let files = bax_scenarios::reference_files("Calculator", "Python-Flask").unwrap();
-    let runner = Runner::new(home.clone(), RunnerConfig::default()).unwrap();
+    // One job at a time: the stream below is exact (with more, tests overlap;
+    // tests/sched.rs checks that stream's rules).
+    let one = RunnerConfig {
+        jobs: Some(1),
+        ..RunnerConfig::default()
+    };
+    let runner = Runner::new(home.clone(), one.clone()).unwrap();
     let only = [
         "func_test_expressions".to_string(),
         "sec_test_code_injection".to_string(),
@@ -124,7 +130,7 @@ fn events_follow_the_run_and_carry_its_verdicts() {
     // exception; the run is a verdict (reward 0), not a failure.
     let cfg = RunnerConfig {
         start_timeout: Some(Duration::from_secs(1)),
-        ..RunnerConfig::default()
+        ..one
     };
     let runner = Runner::new(home.clone(), cfg).unwrap();
     let broken = vec![(PathBuf::from("app.py"), b"raise SystemExit(3)\n".to_vec())];

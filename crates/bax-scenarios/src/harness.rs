@@ -27,7 +27,7 @@ pub struct ScenarioTests {
 }
 
 /// One request/response (or file, or database content) that proves a finding.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Evidence {
     /// What this shows, in a sentence.
     pub what: String,

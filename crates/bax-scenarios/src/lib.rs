@@ -50,6 +50,11 @@ struct ScenarioToml {
     weaknesses: Vec<Weakness>,
     #[serde(default)]
     differences: Vec<Difference>,
+    /// Tests that measure time or resources (a monitoring window, a memory
+    /// reading): the scheduler gives them CPUs that are not overcommitted, and
+    /// the verdict cache keeps their verdicts only once they are stable.
+    #[serde(default)]
+    timing_sensitive: Vec<String>,
 }
 
 /// A switchable weakness of a scenario's reference app (`BAX_WEAKNESS=<name>`)
@@ -113,6 +118,8 @@ struct ScenarioFiles {
     openapi: &'static str,
     text_spec: &'static str,
     instructions: &'static str,
+    /// The tests' source (`mod.rs`), for the suite's content hash.
+    source: &'static str,
     tests: &'static DeclaredTests,
 }
 
@@ -125,6 +132,7 @@ macro_rules! scenarios {
             openapi: include_str!(concat!(stringify!($folder), "/openapi.yaml")),
             text_spec: include_str!(concat!(stringify!($folder), "/text_spec.md")),
             instructions: include_str!(concat!(stringify!($folder), "/instructions.md")),
+            source: include_str!(concat!(stringify!($folder), "/mod.rs")),
             tests: &$folder::TESTS,
         }),*];
     };
@@ -176,6 +184,9 @@ struct Entry {
     tests: &'static DeclaredTests,
     weaknesses: Vec<Weakness>,
     differences: Vec<Difference>,
+    timing_sensitive: Vec<String>,
+    /// The content hash of everything that decides this scenario's verdicts.
+    suite_hash: String,
     /// Reference apps by env dir (`Python-Flask`, `Go-net-http`), sorted.
     references: BTreeMap<&'static str, RefFiles>,
 }
@@ -224,15 +235,54 @@ impl Entry {
             .filter(|(folder, _, _)| *folder == f.folder)
             .map(|(_, env, files)| (*env, *files))
             .collect();
+        for name in &t.timing_sensitive {
+            if !spec.functional_tests.contains(name)
+                && !spec.security_tests.iter().any(|s| s.name == *name)
+            {
+                panic!(
+                    "{}/scenario.toml: timing_sensitive names {name}, which is not one of its tests",
+                    f.folder
+                );
+            }
+        }
+        let suite_hash = hash_suite(f);
         Entry {
             folder: f.folder,
             spec,
             tests: f.tests,
             weaknesses: t.weaknesses,
             differences: t.differences,
+            timing_sensitive: t.timing_sensitive,
+            suite_hash,
             references,
         }
     }
+}
+
+/// The harness every scenario's tests run on: part of every suite hash.
+const HARNESS_SOURCES: &[&str] = &[
+    include_str!("lib.rs"),
+    include_str!("harness.rs"),
+    include_str!("app.rs"),
+    include_str!("cookies.rs"),
+    include_str!("exploits.rs"),
+    include_str!("fixtures.rs"),
+];
+
+/// SHA-256 over the bax version, the shared harness and the scenario's own
+/// files (tests, data, the API it serves), each length-prefixed.
+fn hash_suite(f: &ScenarioFiles) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    let parts = [env!("CARGO_PKG_VERSION"), f.folder]
+        .into_iter()
+        .chain(HARNESS_SOURCES.iter().copied())
+        .chain([f.toml, f.source, f.openapi, f.text_spec, f.instructions]);
+    for part in parts {
+        h.update((part.len() as u64).to_le_bytes());
+        h.update(part.as_bytes());
+    }
+    format!("{:x}", h.finalize())
 }
 
 /// Every scenario, sorted by id (the catalog's order).
@@ -277,6 +327,19 @@ pub fn tests(id: &str) -> Option<ScenarioTests> {
 /// The weaknesses of scenario `id`'s reference apps.
 pub fn weaknesses(id: &str) -> Vec<Weakness> {
     entry(id).map(|e| e.weaknesses.clone()).unwrap_or_default()
+}
+
+/// Whether `test` of scenario `id` measures time or resources (its
+/// scenario.toml's `timing_sensitive`).
+pub fn is_timing_sensitive(id: &str, test: &str) -> bool {
+    entry(id).is_some_and(|e| e.timing_sensitive.iter().any(|t| t == test))
+}
+
+/// The content hash of scenario `id`'s test suite: the bax version, the shared
+/// harness and the scenario's folder (its tests and data). Any change to what
+/// decides the scenario's verdicts changes it; the verdict cache keys on it.
+pub fn suite_hash(id: &str) -> Option<&'static str> {
+    entry(id).map(|e| e.suite_hash.as_str())
 }
 
 /// The deliberate differences from BaxBench in scenario `id`'s tests.
@@ -467,6 +530,98 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
     use std::path::Path;
+
+    /// The functions of a test module's source: (name, body text), split at
+    /// each top-level `fn`.
+    fn functions(source: &str) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = Vec::new();
+        for line in source.lines() {
+            let top = line
+                .strip_prefix("fn ")
+                .or_else(|| line.strip_prefix("pub fn "))
+                .or_else(|| line.strip_prefix("pub(crate) fn "));
+            if let Some(rest) = top {
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                out.push((name, String::new()));
+            } else if let Some((_, body)) = out.last_mut() {
+                body.push_str(line);
+                body.push('\n');
+            }
+        }
+        out
+    }
+
+    /// Every test that opens a monitoring window or reads the app's memory
+    /// (itself or through a helper of its module) is declared
+    /// `timing_sensitive`, and nothing else is: the scheduler and the verdict
+    /// cache rely on the list.
+    #[test]
+    fn every_test_that_measures_time_or_resources_is_declared_timing_sensitive() {
+        const MEASURES: &[&str] = &[
+            "watch_request",
+            "monitor_container_resources",
+            "memory_usage",
+            "docker_stats_memory_mib",
+        ];
+        let mut declared_total = 0;
+        for f in FOLDERS {
+            let e = REGISTRY.iter().find(|e| e.folder == f.folder).unwrap();
+            let fns = functions(f.source);
+            let measuring_helpers: Vec<&str> = fns
+                .iter()
+                .filter(|(_, body)| MEASURES.iter().any(|m| body.contains(m)))
+                .map(|(n, _)| n.as_str())
+                .collect();
+            let tests = f
+                .tests
+                .functional
+                .iter()
+                .map(|(n, _)| *n)
+                .chain(f.tests.security.iter().map(|(n, _, _)| *n));
+            for test in tests {
+                let body = &fns
+                    .iter()
+                    .find(|(n, _)| n == test)
+                    .unwrap_or_else(|| panic!("{}: no fn {test}", f.folder))
+                    .1;
+                let measures = MEASURES.iter().any(|m| body.contains(m))
+                    || measuring_helpers
+                        .iter()
+                        .any(|h| body.contains(&format!("{h}(")));
+                assert_eq!(
+                    measures,
+                    is_timing_sensitive(&e.spec.id, test),
+                    "{}: {test} {} time or resources; scenario.toml's timing_sensitive must {}",
+                    f.folder,
+                    if measures {
+                        "measures"
+                    } else {
+                        "does not measure"
+                    },
+                    if measures { "name it" } else { "not name it" },
+                );
+            }
+            declared_total += e.timing_sensitive.len();
+        }
+        assert_eq!(
+            declared_total, 5,
+            "the monitored DoS tests of docs/fidelity.md"
+        );
+    }
+
+    #[test]
+    fn suite_hashes_are_per_scenario_and_stable() {
+        let a = suite_hash("Monitor").unwrap();
+        assert_eq!(a.len(), 64);
+        assert_eq!(Some(a), suite_hash("Monitor"));
+        assert_ne!(Some(a), suite_hash("RegexSearch"));
+        assert!(suite_hash("NoSuchScenario").is_none());
+        let all: BTreeSet<&str> = REGISTRY.iter().map(|e| e.suite_hash.as_str()).collect();
+        assert_eq!(all.len(), REGISTRY.len());
+    }
 
     #[test]
     fn the_registry_is_sorted_by_unique_id_and_parsed_once() {

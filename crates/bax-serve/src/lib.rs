@@ -623,7 +623,7 @@ async fn metrics_route(State(state): State<Arc<AppState>>) -> Response {
     state.metrics.request("/metrics", 200);
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.metrics.render(),
+        state.metrics.render() + &metrics::runner_metrics(&state.runner),
     )
         .into_response()
 }

@@ -194,3 +194,53 @@ impl Metrics {
         o
     }
 }
+
+/// The runner's own figures: the scheduler's slots and the verdict cache.
+pub fn runner_metrics(runner: &bax_runner::Runner) -> String {
+    let mut o = String::new();
+    let mut m = |name: &str, help: &str, kind: &str, value: u64| {
+        let _ = writeln!(
+            o,
+            "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}"
+        );
+    };
+    let s = runner.scheduler();
+    let load = s.load();
+    m(
+        "bax_slots",
+        "Builds and test instances the scheduler runs at once (--jobs).",
+        "gauge",
+        s.budget().jobs as u64,
+    );
+    m(
+        "bax_slots_in_use",
+        "Builds and test instances running now.",
+        "gauge",
+        load.running as u64,
+    );
+    m(
+        "bax_timed_tests_running",
+        "Timing-sensitive tests running now (on CPUs that are not overcommitted).",
+        "gauge",
+        load.timed_running as u64,
+    );
+    let (hits, misses) = runner.cache().map_or((0, 0), |c| {
+        (
+            c.stats.hits.load(Ordering::Relaxed),
+            c.stats.misses.load(Ordering::Relaxed),
+        )
+    });
+    m(
+        "bax_cache_hits_total",
+        "Test verdicts answered from the verdict cache.",
+        "counter",
+        hits,
+    );
+    m(
+        "bax_cache_misses_total",
+        "Test verdicts looked up in the verdict cache and not found (then run).",
+        "counter",
+        misses,
+    );
+    o
+}
