@@ -296,6 +296,45 @@ pub enum BenchCommand {
     /// while a CPU hog (stress-ng) keeps the given number of cores busy; prints
     /// the flips per test. Exit 1 when any verdict changed or a cell failed.
     Stability(BenchStabilityArgs),
+    /// Scoring speed: a framework's reference answers through `bax test` at
+    /// --jobs 1 and at the default (or --jobs N), uncached: wall times, their
+    /// ratio, per-sample times, the cost ledger, the harness's peak RSS, and
+    /// whether every verdict was the same. Exit 1 when a verdict differed.
+    Test(BenchTestArgs),
+    /// Scoring speed on the dev corpus: bax's wall time beside the seconds
+    /// upstream's own tests took on the same samples.
+    Corpus(BenchCorpusArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchTestArgs {
+    /// The framework whose reference answers are scored.
+    #[arg(long, default_value = "Python-Flask")]
+    pub framework: String,
+    /// The second run's --jobs (default: the scheduler's default).
+    #[command(flatten)]
+    pub jobs: JobsArgs,
+    /// More runs after those two, at these --jobs values (to choose a default).
+    #[arg(long, value_delimiter = ',', value_name = "N,...")]
+    pub also: Vec<usize>,
+    /// One JSON object instead of lines.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchCorpusArgs {
+    /// The corpus folder (samples.jsonl, verdicts.jsonl, samples/).
+    #[arg(long, default_value = "../shared/corpus", value_name = "DIR")]
+    pub corpus: PathBuf,
+    /// Only samples whose id matches one of these patterns (as `bax corpus`).
+    #[arg(long = "samples", value_delimiter = ',', value_name = "PATTERN")]
+    pub samples: Vec<String>,
+    #[command(flatten)]
+    pub jobs: JobsArgs,
+    /// One JSON object instead of a line.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -2,6 +2,7 @@
 //! implementations, kept out of `main.rs` so integration tests can call them.
 
 pub mod bench;
+pub mod benchspeed;
 pub mod cli;
 pub mod commands;
 pub mod envcmd;

@@ -69,6 +69,10 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Bench(BenchCommand::Stability(a)) => {
             bax::bench::stability(&catalog, a, &mut out)? as u8
         }
+        Command::Bench(BenchCommand::Test(a)) => bax::benchspeed::test(a, &mut out)? as u8,
+        Command::Bench(BenchCommand::Corpus(a)) => {
+            bax::benchspeed::corpus(&catalog, a, &mut out)? as u8
+        }
         Command::Check(a) => bax::testcmd::check(&catalog, a, &mut out)? as u8,
         Command::Test(a) => bax::testcmd::test_results(
             &catalog,

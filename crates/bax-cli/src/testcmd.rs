@@ -332,6 +332,16 @@ pub fn test_samples(
         }
         todo.push((key, task));
     }
+    // Samples with a timed test first (a stable sort: otherwise the store's
+    // order): their timed tests cannot share the CPUs, so the sooner they start
+    // the more of the rest fills in around them.
+    todo.sort_by_key(|(_, task)| {
+        let s = &task.scenario;
+        !s.functional_tests
+            .iter()
+            .chain(s.security_tests.iter().map(|t| &t.name))
+            .any(|t| bax_scenarios::is_timing_sensitive(&s.id, t))
+    });
     pb.set_length(todo.len() as u64);
     pb.set_message("testing");
     // Ctrl-C reaches the running checks through their Stop token.

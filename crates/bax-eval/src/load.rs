@@ -69,6 +69,8 @@ pub struct SampleRecord {
     pub built: Option<bool>,
     /// From `verdict.json`: build plus test time, seconds.
     pub test_seconds: Option<f64>,
+    /// Where bax's scoring time went (verdict.json's `cost`), when recorded.
+    pub cost: Option<crate::metrics::CostTotals>,
     pub generation: Option<Generation>,
 }
 
@@ -133,6 +135,9 @@ pub fn load_records(
             }
             None => (None, None),
         };
+        let cost = verdict
+            .as_ref()
+            .and_then(crate::metrics::CostTotals::from_verdict);
         let generation = read_json(&sample_dir.join("generation.json"), &mut warnings)
             .map(|v| Generation::from_json(&v));
         records.push(SampleRecord {
@@ -150,6 +155,7 @@ pub fn load_records(
             no_code: store.is_failed(&key),
             built,
             test_seconds,
+            cost,
             generation,
         });
     }

@@ -444,6 +444,77 @@ pub struct Totals {
     pub untested: usize,
     pub models: usize,
     pub configs: usize,
+    /// The cost ledger summed over the samples that recorded one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost: Option<CostTotals>,
+}
+
+/// Where bax's scoring time went, summed over samples (verdict.json `cost`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct CostTotals {
+    pub samples: usize,
+    pub build_queue_s: f64,
+    pub build_s: f64,
+    pub builds_shared: usize,
+    pub builds_cached: usize,
+    pub tests_run: usize,
+    pub tests_cached: usize,
+    pub test_queue_s: f64,
+    pub startup_s: f64,
+    pub body_s: f64,
+    pub teardown_s: f64,
+    /// Each sample's wall time, summed (samples overlap, so more than the run's).
+    pub wall_s: f64,
+}
+
+impl CostTotals {
+    /// One sample's ledger from its verdict.json; `None` when it has none (an
+    /// older bax, or a BaxBench folder).
+    pub fn from_verdict(v: &serde_json::Value) -> Option<CostTotals> {
+        let c = v.get("cost")?.as_object()?;
+        let f = |o: &serde_json::Map<String, serde_json::Value>, k: &str| {
+            o.get(k).and_then(|x| x.as_f64()).unwrap_or(0.0)
+        };
+        let b = |k: &str| c.get(k).and_then(|x| x.as_bool()).unwrap_or(false);
+        let n = |k: &str| c.get(k).and_then(|x| x.as_u64()).unwrap_or(0) as usize;
+        let mut t = CostTotals {
+            samples: 1,
+            build_queue_s: f(c, "build_queue_s"),
+            build_s: f(c, "build_s"),
+            builds_shared: usize::from(b("build_shared")),
+            builds_cached: usize::from(b("build_cached")),
+            tests_run: n("tests_run"),
+            tests_cached: n("tests_cached"),
+            wall_s: f(c, "wall_s"),
+            ..CostTotals::default()
+        };
+        for kind in ["functional", "security"] {
+            for test in v[kind].as_array().into_iter().flatten() {
+                if let Some(tc) = test.get("cost").and_then(|x| x.as_object()) {
+                    t.test_queue_s += f(tc, "queue_s");
+                    t.startup_s += f(tc, "startup_s");
+                    t.body_s += f(tc, "body_s");
+                    t.teardown_s += f(tc, "teardown_s");
+                }
+            }
+        }
+        Some(t)
+    }
+
+    pub fn add(&mut self, o: &CostTotals) {
+        self.samples += o.samples;
+        self.build_queue_s += o.build_queue_s;
+        self.build_s += o.build_s;
+        self.builds_shared += o.builds_shared;
+        self.builds_cached += o.builds_cached;
+        self.tests_run += o.tests_run;
+        self.tests_cached += o.tests_cached;
+        self.test_queue_s += o.test_queue_s;
+        self.startup_s += o.startup_s;
+        self.body_s += o.body_s;
+        self.teardown_s += o.teardown_s;
+        self.wall_s += o.wall_s;
+    }
 }
 
 /// How the numbers were computed, for readers of the JSON.
@@ -528,6 +599,15 @@ pub fn evaluate_records(records: &[SampleRecord], ks: &[u32], boot: &Bootstrap) 
     let safety = safety_comparisons(&configs);
     let tested = records.iter().filter(|r| r.results.is_some()).count();
     let models: BTreeSet<&str> = records.iter().map(|r| r.model.as_str()).collect();
+    let cost =
+        records
+            .iter()
+            .filter_map(|r| r.cost.as_ref())
+            .fold(None, |acc: Option<CostTotals>, c| {
+                let mut a = acc.unwrap_or_default();
+                a.add(c);
+                Some(a)
+            });
     Report {
         schema: SCHEMA,
         results_dir: None,
@@ -540,6 +620,7 @@ pub fn evaluate_records(records: &[SampleRecord], ks: &[u32], boot: &Bootstrap) 
             untested: records.len() - tested,
             models: models.len(),
             configs: configs.len(),
+            cost,
         },
         configs,
         safety,
@@ -730,6 +811,7 @@ mod tests {
             no_code: false,
             built: None,
             test_seconds: None,
+            cost: None,
             generation: None,
         }
     }
@@ -790,5 +872,35 @@ mod tests {
         let r = evaluate_records(&[rec("E", 0, None)], &[1], &Bootstrap::default());
         let m = &r.configs[0].overall;
         assert!(m.pass_at_k.is_empty() && m.pass_at_1_ci.is_none() && m.tasks == 0);
+    }
+
+    #[test]
+    fn the_cost_ledger_is_read_from_verdict_json_and_summed() {
+        let v = serde_json::json!({
+            "cost": {"build_queue_s": 0.5, "build_s": 2.0, "build_shared": false, "build_cached": false,
+                     "tests_cached": 1, "tests_run": 2, "wall_s": 4.0},
+            "functional": [{"test": "f", "cost": {"queue_s": 0.25, "startup_s": 0.5, "body_s": 1.0, "teardown_s": 0.125}}],
+            "security": [{"test": "s", "cost": {"queue_s": 0.25, "startup_s": 0.5, "body_s": 2.0, "teardown_s": 0.125}},
+                         {"test": "t"}]
+        });
+        let c = CostTotals::from_verdict(&v).unwrap();
+        assert_eq!((c.samples, c.tests_run, c.tests_cached), (1, 2, 1));
+        assert_eq!(
+            (c.test_queue_s, c.startup_s, c.body_s, c.teardown_s),
+            (0.5, 1.0, 3.0, 0.25)
+        );
+        // A verdict without a ledger (older bax, BaxBench) has none.
+        assert!(CostTotals::from_verdict(&serde_json::json!({"functional": []})).is_none());
+        let mut with = rec("E", 1, tr(1, 1, 0, 0, &[]));
+        with.cost = Some(c.clone());
+        let r = evaluate_records(
+            &[with.clone(), with, rec("E", 0, None)],
+            &[1],
+            &Bootstrap::default(),
+        );
+        let total = r.totals.cost.expect("summed");
+        assert_eq!((total.samples, total.build_s, total.wall_s), (2, 4.0, 8.0));
+        let r = evaluate_records(&[rec("E", 0, None)], &[1], &Bootstrap::default());
+        assert!(r.totals.cost.is_none());
     }
 }

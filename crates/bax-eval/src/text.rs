@@ -270,6 +270,7 @@ pub fn print_report(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     for c in &report.configs {
         print_config(c, &report.ks, out)?;
     }
+    print_cost(report, out)?;
     print_warnings(report, out)
 }
 
@@ -340,6 +341,28 @@ fn print_config(c: &ConfigReport, ks: &[u32], out: &mut dyn Write) -> io::Result
         t.render(out)?;
     }
     Ok(())
+}
+
+/// The cost ledger's totals: where bax's scoring time went.
+fn print_cost(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let Some(c) = &report.totals.cost else {
+        return Ok(());
+    };
+    writeln!(
+        out,
+        "\n== Where the scoring time went ({} samples with a cost ledger)",
+        c.samples
+    )?;
+    writeln!(
+        out,
+        "builds {:.1} s (queued {:.1} s; {} shared, {} from the verdict cache); tests {} run, {} from the verdict cache",
+        c.build_s, c.build_queue_s, c.builds_shared, c.builds_cached, c.tests_run, c.tests_cached
+    )?;
+    writeln!(
+        out,
+        "test instances: queued {:.1} s, start-up {:.1} s, test bodies {:.1} s, teardown {:.1} s; samples' wall time summed {:.1} s",
+        c.test_queue_s, c.startup_s, c.body_s, c.teardown_s, c.wall_s
+    )
 }
 
 fn print_warnings(report: &Report, out: &mut dyn Write) -> io::Result<()> {

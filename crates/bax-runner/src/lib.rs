@@ -562,7 +562,12 @@ impl Runner {
             None => {
                 let lease = self
                     .sched
-                    .acquire(Work::Build, &|| stop.reason().is_some())
+                    .acquire(
+                        Work::Build {
+                            heavy: !fw.recipe.build.is_empty(),
+                        },
+                        &|| stop.reason().is_some(),
+                    )
                     .ok_or_else(|| stop.stopped())?;
                 let queue_s = lease.waited.as_secs_f64();
                 let dir = build_dir_in(&self.home.builds())?;
@@ -755,7 +760,11 @@ impl Runner {
                 built: app,
                 stop: &local,
             };
-            let queue = Mutex::new(todo.iter().copied().collect::<VecDeque<usize>>());
+            // Timed tests first: they are the ones that cannot share the CPUs,
+            // so starting them early leaves the rest to fill in around them.
+            let mut order = todo.clone();
+            order.sort_by_key(|&i| !planned[i].timed);
+            let queue = Mutex::new(order.into_iter().collect::<VecDeque<usize>>());
             let workers = todo.len().min(self.sched.budget().jobs).max(1);
             std::thread::scope(|s| {
                 let (tx, rx) = mpsc::channel::<Msg>();

@@ -18,8 +18,9 @@
 //!   it is admitted only when the CPU weight of everything running, itself
 //!   included, fits in the machine's cores, and while it runs (or waits) other
 //!   leases are admitted only within the same bound. A test instance weighs one
-//!   core and a build all of them (compilers use every core), so no build runs
-//!   beside a timed test. A waiting timed test keeps one core free for itself,
+//!   core and a compiling build all of them (compilers use every core), so no
+//!   compiler runs beside a timed test; a build that only copies files (the
+//!   interpreted frameworks) weighs nothing. A waiting timed test keeps one core free for itself,
 //!   so untimed work cannot starve it.
 //!
 //! These rules are pure ([`Budget::admits`]), tested without threads; the
@@ -31,8 +32,10 @@ use std::time::{Duration, Instant};
 /// What a lease is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Work {
-    /// Building a sample (the build sandbox).
-    Build,
+    /// Building a sample (the build sandbox). `heavy` when the framework
+    /// compiles (Go, Rust, NestJS, Rails, Lumen, Django): it weighs every core;
+    /// a framework without build steps only copies files, which weighs none.
+    Build { heavy: bool },
     /// One test on its own instance; `timed` when it measures time or resources.
     Test { timed: bool },
 }
@@ -102,14 +105,16 @@ impl Budget {
 
     fn weight(&self, w: Work) -> usize {
         match w {
-            Work::Build => self.cores,
+            Work::Build { heavy: true } => self.cores,
+            Work::Build { heavy: false } => 0,
             Work::Test { .. } => 1,
         }
     }
 
     fn memory_of(&self, w: Work) -> u64 {
         match w {
-            Work::Build => self.build_memory,
+            Work::Build { heavy: true } => self.build_memory,
+            Work::Build { heavy: false } => 0,
             Work::Test { .. } => self.test_memory,
         }
     }
@@ -117,6 +122,10 @@ impl Budget {
     /// Whether `w` may start now, given `load` (which counts `w` among the
     /// waiting timed tests if it is one).
     pub fn admits(&self, load: &Load, w: Work) -> bool {
+        // A build that only copies files takes no slot: it weighs nothing.
+        if w == (Work::Build { heavy: false }) {
+            return true;
+        }
         if load.running >= self.jobs {
             return false;
         }
@@ -295,15 +304,19 @@ mod tests {
         let b = budget(8, 2, 22);
         assert!(b.admits(&load(7, 7, 7), TEST));
         assert!(!b.admits(&load(8, 8, 8), TEST), "jobs");
+        assert!(
+            b.admits(&load(8, 8, 22), Work::Build { heavy: false }),
+            "copying files"
+        );
         let small = budget(8, 2, 3);
         assert!(small.admits(&load(2, 2, 2), TEST));
         assert!(!small.admits(&load(3, 3, 3), TEST), "memory");
         assert!(
-            !small.admits(&load(1, 1, 1), Work::Build),
+            !small.admits(&load(1, 1, 1), Work::Build { heavy: true }),
             "a build's 4 GiB"
         );
         // Alone, even a lease larger than the budget runs.
-        assert!(small.admits(&Load::default(), Work::Build));
+        assert!(small.admits(&Load::default(), Work::Build { heavy: true }));
     }
 
     #[test]
@@ -317,14 +330,15 @@ mod tests {
         let mut l = load(1, 1, 1);
         l.timed_waiting = 1;
         assert!(b.admits(&l, TIMED));
-        // A build weighs every core: no timed test beside it, and no build
-        // beside a timed test.
+        // A compiling build weighs every core: no timed test beside it, and no
+        // compiling build beside a timed test; copying files weighs nothing.
         let mut l = load(1, 2, 4);
         l.timed_waiting = 1;
         assert!(!b.admits(&l, TIMED));
         let mut l = load(1, 1, 1);
         l.timed_running = 1;
-        assert!(!b.admits(&l, Work::Build));
+        assert!(!b.admits(&l, Work::Build { heavy: true }));
+        assert!(b.admits(&l, Work::Build { heavy: false }));
         // While a timed test runs, untimed ones stay within the cores.
         assert!(b.admits(&l, TEST));
         let mut l = load(2, 2, 2);
