@@ -131,9 +131,19 @@ pub fn run(catalog: &Catalog, a: &RunArgs, verbose: u8, out: &mut dyn Write) -> 
     let tested = tested?;
     writeln!(
         out,
-        "{} tested, {} already tested, {} harness failures",
-        tested.tested, tested.skipped, tested.harness_failures
+        "{} tested, {} already tested, {} harness failures{}",
+        tested.tested,
+        tested.skipped,
+        tested.harness_failures,
+        crate::testcmd::summary_cache(&tested)
     )?;
+    if tested.tested > 0 {
+        writeln!(
+            out,
+            "{}",
+            crate::testcmd::cost_lines(&tested.cost, &tested.test_cost)
+        )?;
+    }
     if tested.interrupted {
         writeln!(
             out,

@@ -135,6 +135,14 @@ fn print_event(event: &RunEvent<'_>, out: &mut dyn Write) -> std::io::Result<()>
                     writeln!(out, "    {l}")?;
                 }
             }
+            if v.cost.tests_cached > 0 {
+                writeln!(
+                    out,
+                    "  {} of {} verdicts from the verdict cache (--no-cache runs them)",
+                    v.cost.tests_cached,
+                    v.tests().count()
+                )?;
+            }
             writeln!(
                 out,
                 "  functional {}/{} passed, CWEs {:?}, reward {}",

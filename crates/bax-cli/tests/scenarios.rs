@@ -85,6 +85,29 @@ fn validate_is_green_for_every_tested_scenario() {
             &others.join(","),
         ]));
     }
+    // Concurrency never changes a verdict: Python-Flask's whole matrix again,
+    // one build or test at a time, cell for cell the same.
+    let key = |r: &Value| format!("{} {} {}", r["scenario"], r["framework"], r["cell"]);
+    let one_at_a_time: std::collections::BTreeMap<String, (Value, Value)> = validate_rows(&[
+        "--scenarios",
+        &ids,
+        "--frameworks",
+        "Python-Flask",
+        "--jobs",
+        "1",
+    ])
+    .into_iter()
+    .map(|r| (key(&r), (r["ok"].clone(), r["detail"].clone())))
+    .collect();
+    let concurrent: std::collections::BTreeMap<String, (Value, Value)> = rows
+        .iter()
+        .filter(|r| r["framework"] == "Python-Flask")
+        .map(|r| (key(r), (r["ok"].clone(), r["detail"].clone())))
+        .collect();
+    assert_eq!(
+        concurrent, one_at_a_time,
+        "--jobs 1 and the default disagree"
+    );
     let bad: Vec<&Value> = rows.iter().filter(|r| r["ok"] != true).collect();
     // Cells a sandbox limit makes impossible are reported, not hidden; they are
     // listed in docs/fidelity.md. Everything else must be green.
@@ -166,22 +189,39 @@ fn corpus_verdicts_agree_with_upstream() {
     } else {
         "*/Python-Flask/specific".to_string()
     };
-    let out = Command::new(env!("CARGO_BIN_EXE_bax"))
-        .arg("corpus")
-        .arg("--corpus")
-        .arg(&corpus)
-        .args(["--json", "--scenarios", &ids, "--samples", &samples])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let corpus_rows = |extra: &[&str]| -> Vec<Value> {
+        let out = Command::new(env!("CARGO_BIN_EXE_bax"))
+            .arg("corpus")
+            .arg("--corpus")
+            .arg(&corpus)
+            .args(["--json", "--scenarios", &ids, "--samples", &samples])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let all = corpus_rows(&[]);
+    // Concurrency never changes a verdict: the same samples one build or test
+    // at a time give every (sample, test) the same verdict.
+    let verdicts = |rows: &[Value]| -> std::collections::BTreeMap<String, Value> {
+        rows.iter()
+            .map(|r| (format!("{} {}", r["sample"], r["test"]), r["bax"].clone()))
+            .collect()
+    };
+    let one_at_a_time = corpus_rows(&["--jobs", "1"]);
+    assert_eq!(
+        verdicts(&all),
+        verdicts(&one_at_a_time),
+        "--jobs 1 and the default disagree"
     );
-    let all: Vec<Value> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
     // Tests bax deliberately changed (scenario.toml [[differences]]) are not scored.
     let (rows, deliberate): (Vec<Value>, Vec<Value>) =
         all.into_iter().partition(|r| r.get("deliberate").is_none());
@@ -265,6 +305,79 @@ fn bax_test_records_a_failed_build_like_baxbench_and_keeps_its_log() {
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&again.stdout).contains("0 tested, 2 skipped"));
+}
+
+/// `bax test` answers code it has already tested from the verdict cache: the
+/// same test_results.json, every test a hit; `--no-cache` runs them again.
+#[test]
+fn bax_test_answers_tested_code_from_the_verdict_cache() {
+    let _one_at_a_time = HEAVY.lock().unwrap_or_else(|e| e.into_inner());
+    if !ready() {
+        return;
+    }
+    // A home of its own, so the cache starts empty (the runtimes are shared).
+    let base = bax_runtimes::BaxHome::from_env();
+    let home = tempfile::Builder::new()
+        .prefix("bax-cache-home-")
+        .tempdir_in(base.root())
+        .unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(home.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    std::os::unix::fs::symlink(base.envs(), home.path().join("envs")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let sample = dir
+        .path()
+        .join("m/Calculator/Python-Flask/temp0.2-openapi-none/sample0");
+    std::fs::create_dir_all(sample.join("code")).unwrap();
+    for (path, bytes) in bax_scenarios::reference_files("Calculator", "Python-Flask").unwrap() {
+        std::fs::write(sample.join("code").join(path), bytes).unwrap();
+    }
+    let test = |extra: &[&str]| -> String {
+        let out = Command::new(env!("CARGO_BIN_EXE_bax"))
+            .arg("test")
+            .arg("--results")
+            .arg(dir.path())
+            .args(extra)
+            .env("BAX_HOME", home.path())
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        assert!(
+            out.status.success(),
+            "{text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        text
+    };
+    let first = test(&[]);
+    assert!(
+        first.contains("1 tested") && first.contains("verdict cache: 0 hits, 5 misses"),
+        "{first}"
+    );
+    let results = std::fs::read(sample.join("test_results.json")).unwrap();
+    let verdict: Value =
+        serde_json::from_slice(&std::fs::read(sample.join("verdict.json")).unwrap()).unwrap();
+    assert_eq!(verdict["cost"]["tests_run"], 5);
+    let again = test(&["--force"]);
+    assert!(again.contains("verdict cache: 5 hits, 0 misses"), "{again}");
+    assert_eq!(
+        std::fs::read(sample.join("test_results.json")).unwrap(),
+        results
+    );
+    let cached: Value =
+        serde_json::from_slice(&std::fs::read(sample.join("verdict.json")).unwrap()).unwrap();
+    assert_eq!(cached["cost"]["tests_cached"], 5);
+    assert_eq!(cached["cost"]["build_cached"], true);
+    assert!(sample.join("sec_test_code_injection.log").is_file());
+    let fresh = test(&["--force", "--no-cache"]);
+    assert!(!fresh.contains("verdict cache"), "{fresh}");
+    assert!(fresh.contains("cost: "), "{fresh}");
+    assert_eq!(
+        std::fs::read(sample.join("test_results.json")).unwrap(),
+        results
+    );
 }
 
 /// Real apps of two more frameworks with their publishers' sample-level

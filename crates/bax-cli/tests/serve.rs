@@ -154,6 +154,10 @@ fn openapi_metrics_and_malformed_requests() {
         "bax_rewards_total",
         "bax_infra_errors_total{kind=\"timeout_harness\"} 1",
         "bax_sandbox_failures_total",
+        "bax_slots ",
+        "bax_slots_in_use",
+        "bax_cache_hits_total",
+        "bax_cache_misses_total",
     ] {
         assert!(m.contains(name), "{name} missing from\n{m}");
     }
