@@ -116,18 +116,36 @@ impl CacheKey {
     }
 }
 
-/// SHA-256 of the running executable's bytes, computed once per process (about
-/// 50 ms for bax's release binary); the crate version when it cannot be read.
+/// The identity of the running executable, computed once per process: a hash
+/// of its path, size, modification time, device and inode, and the crate
+/// version. Any rebuild or reinstall writes a new file (new time and inode), so
+/// a bax built with other runner rules, sandbox profile or runtime recipes keys
+/// apart; a copy of the same binary keys apart too (a miss, never a wrong hit).
+/// Metadata rather than content: the debug binary is over 300 MiB, and reading
+/// it would cost every `bax check` seconds and that much memory.
 pub fn executable_fingerprint() -> &'static str {
     static FP: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-        let bytes = std::env::current_exe().and_then(std::fs::read);
-        match bytes {
-            Ok(b) => format!("{:x}", Sha256::digest(&b)),
+        use std::os::unix::fs::MetadataExt;
+        let mut h = Sha256::new();
+        feed(&mut h, env!("CARGO_PKG_VERSION").as_bytes());
+        match std::env::current_exe().and_then(|p| Ok((std::fs::metadata(&p)?, p))) {
+            Ok((m, path)) => {
+                feed(&mut h, path.as_os_str().as_encoded_bytes());
+                for n in [
+                    m.len(),
+                    m.mtime() as u64,
+                    m.mtime_nsec() as u64,
+                    m.dev(),
+                    m.ino(),
+                ] {
+                    h.update(n.to_le_bytes());
+                }
+            }
             Err(e) => {
-                tracing::warn!("cannot read the running executable ({e}); the verdict cache keys on the version only");
-                format!("version {}", env!("CARGO_PKG_VERSION"))
+                tracing::warn!("cannot stat the running executable ({e}); the verdict cache keys on the version only");
             }
         }
+        format!("{:x}", h.finalize())
     });
     &FP
 }

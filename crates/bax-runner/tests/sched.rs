@@ -12,6 +12,10 @@ use bax_catalog::{Catalog, CatalogSource};
 use bax_runner::{Job, RunEvent, Runner, RunnerConfig, SampleVerdict, Stop};
 use bax_runtimes::BaxHome;
 
+/// The tests here share the process's scheduler load (that is its point), so
+/// one test's timed tests would hold another's back: they run one at a time.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
 fn ready(home: &BaxHome, name: &str) -> bool {
     let mut needs = bax_testkit::sandbox_needs();
     needs.push(bax_testkit::Need::check(
@@ -66,6 +70,7 @@ fn private_home(base: &BaxHome) -> (tempfile::TempDir, BaxHome) {
 /// the cores hold.
 #[test]
 fn tests_run_at_once_with_the_verdicts_of_one_at_a_time() {
+    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let home = BaxHome::from_env();
     if !ready(
         &home,
@@ -156,15 +161,10 @@ fn tests_run_at_once_with_the_verdicts_of_one_at_a_time() {
         }
         assert_eq!(concurrent.cost.tests_run, declared.len());
         if scenario == "Login" {
-            // Six tests on their own instances, at once: the wall time is well
-            // under the sum of the tests' times.
-            let summed: f64 = concurrent.tests().map(|t| t.seconds).sum();
-            assert!(
-                concurrent.cost.wall_s < summed,
-                "wall {} s, tests {} s",
-                concurrent.cost.wall_s,
-                summed
-            );
+            // Untimed tests on their own instances, at once: the watcher saw
+            // more than one running.
+            let most = worst.lock().unwrap().0;
+            assert!(most > 1, "Login's tests ran one at a time ({most} at most)");
         }
     }
     let (most, beside_timed) = *worst.lock().unwrap();
@@ -179,6 +179,7 @@ fn tests_run_at_once_with_the_verdicts_of_one_at_a_time() {
 /// Samples with the same code build once; every one gets the full verdict.
 #[test]
 fn identical_code_builds_once() {
+    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let base = BaxHome::from_env();
     if !ready(&base, "identical_code_builds_once") {
         return;
@@ -235,6 +236,7 @@ fn identical_code_builds_once() {
 /// other code, other settings or another test suite miss.
 #[test]
 fn the_verdict_cache_answers_the_same_code_again() {
+    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let base = BaxHome::from_env();
     if !ready(&base, "the_verdict_cache_answers_the_same_code_again") {
         return;
