@@ -20,7 +20,10 @@ import sys
 from typing import Dict, List, Optional, Sequence
 
 sys.path.insert(0, os.path.dirname(__file__))
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+try:  # the installed package (pip install ./python), else the checkout's
+    import bax_client  # noqa: F401
+except ImportError:
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from bax_client import BaxClient  # noqa: E402
 from single_turn_env import BaxSingleTurnEnv  # noqa: E402
 

@@ -5,12 +5,11 @@ it) and answers once; the reward is bax's: 1.0 iff every functional test passes
 and no CWE is found. Rollouts bax could not score (infra errors) are masked, not
 scored 0.
 
-Two ways to use it:
-* `BaxSingleTurnEnv`: a dependency-free environment (dataset + reward) that any
-  trainer loop can drive (see grpo_loop.py).
-* `make_verifiers_env()`: the same as a `verifiers` SingleTurnEnv with a Rubric
-  (the classic `vf.SingleTurnEnv(dataset=..., rubric=vf.Rubric(funcs=[...]))`
-  API), when the `verifiers` package is installed.
+`BaxSingleTurnEnv` is a dependency-free environment (dataset + reward) that any
+trainer loop can drive (see grpo_loop.py). For the trainer libraries themselves use
+the package's integrations: `bax_client.verifiers.load_environment` (verifiers /
+prime-rl), `bax_client.trl`, `bax_client.verl`, `bax_client.openrlhf`
+(docs/trainers.md).
 """
 
 from __future__ import annotations
@@ -19,8 +18,11 @@ import os
 import sys
 from typing import Any, Dict, List, Optional
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from bax_client import BaxClient, InfraError  # noqa: E402
+try:  # the installed package (pip install ./python), else the checkout's
+    import bax_client  # noqa: F401
+except ImportError:
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+from bax_client import BaxClient  # noqa: E402
 
 
 class BaxSingleTurnEnv:
@@ -60,35 +62,6 @@ class BaxSingleTurnEnv:
         for r in self.client.score_batch(items):
             out.append(float(r["reward"]) if r.get("status") == "ok" else None)
         return out
-
-
-def bax_reward_func(client: BaxClient):
-    """A verifiers-style reward function: (completion, info, **kw) -> float."""
-
-    def bax_reward(completion, info=None, **kwargs) -> float:
-        text = completion
-        if isinstance(completion, list):  # chat format: the last assistant message
-            text = next((m.get("content", "") for m in reversed(completion) if m.get("role") == "assistant"), "")
-        task_id = (info or {}).get("task_id") or kwargs.get("task")
-        r = client.score(task_id, text)
-        if r.get("status") != "ok":
-            raise InfraError(r)  # let the trainer drop and reschedule this rollout
-        return float(r["reward"])
-
-    return bax_reward
-
-
-def make_verifiers_env(client: Optional[BaxClient] = None, **split_args):
-    import verifiers as vf  # classic API (SingleTurnEnv + Rubric)
-    from datasets import Dataset
-
-    client = client or BaxClient()
-    env = BaxSingleTurnEnv(client, **split_args)
-    ds = Dataset.from_list(
-        [{"question": r["prompt"], "answer": "", "info": {"task_id": r["task_id"]}} for r in env.dataset]
-    )
-    rubric = vf.Rubric(funcs=[bax_reward_func(client)], weights=[1.0])
-    return vf.SingleTurnEnv(dataset=ds, rubric=rubric)
 
 
 if __name__ == "__main__":

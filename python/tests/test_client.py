@@ -7,66 +7,17 @@ Run: BAX_BIN=target/debug/bax python3 -m unittest discover -s python/tests -v
 from __future__ import annotations
 
 import os
-import pathlib
-import re
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 import unittest
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "python"))
+sys.path.insert(0, os.path.dirname(__file__))
+from _support import CALC, ROOT, Server, fenced, weak  # noqa: E402
+
 sys.path.insert(0, str(ROOT / "python" / "examples"))
-
 from bax_client import BaxClient, BaxError, InfraError, Overloaded  # noqa: E402
-
-BAX = os.environ.get("BAX_BIN") or str(ROOT / "target" / "debug" / "bax")
-CALC = (ROOT / "crates/bax-scenarios/src/calculator/reference/Python-Flask/app.py").read_text()
-
-
-def fenced(code: str) -> str:
-    return "```python\n" + code + "\n```\n"
-
-
-def weak(code: str, weakness: str) -> str:
-    first, rest = code.split("\n", 1)
-    return f"{first}\nimport os as _o\n_o.environ['BAX_WEAKNESS'] = {weakness!r}\n{rest}"
-
-
-class Server:
-    """`bax serve --port 0` in a child process; the URL is read from stdout."""
-
-    def __init__(self, *args: str, env=None):
-        self.proc = subprocess.Popen(
-            [BAX, "serve", "--port", "0", *args],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env={**os.environ, **(env or {})},
-        )
-        line = self.proc.stdout.readline()
-        m = re.search(r"http://[0-9.:]+", line)
-        if not m:
-            self.proc.kill()
-            raise RuntimeError(f"bax serve did not start: {line!r} {self.proc.stderr.read()}")
-        self.url = m.group(0)
-        self.log: list[str] = []
-        threading.Thread(target=self._drain, daemon=True).start()
-
-    def _drain(self):
-        for line in self.proc.stderr:
-            self.log.append(line)
-
-    def stop(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.proc.stdout.close()
 
 
 class ClientAgainstLiveServer(unittest.TestCase):
@@ -192,7 +143,8 @@ class InfraErrorsAreNotRewards(unittest.TestCase):
 
 class QueueFull(unittest.TestCase):
     def test_429_with_retry_after_then_retried(self):
-        server = Server("--workers", "1", "--queue", "0")
+        # Uncached, so the first rollout really holds the one worker.
+        server = Server("--workers", "1", "--queue", "0", "--no-cache")
         try:
             slow = BaxClient(server.url)
             done = {}

@@ -11,6 +11,7 @@ pub mod cwe;
 pub mod filter;
 pub mod model;
 pub mod prompt;
+pub mod shard;
 pub mod split;
 pub mod table;
 pub mod yaml;
@@ -23,6 +24,7 @@ pub use model::{
     FrameworkSpec, SafetyPrompt, ScenarioSpec, SecurityTestSpec, SpecType, SystemNeeds, Task,
 };
 pub use prompt::build_prompt;
+pub use shard::Shard;
 pub use split::{Side, Split, SplitBy, SplitSpec};
 
 /// Everything that can go wrong while loading or querying a catalog.

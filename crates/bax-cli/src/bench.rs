@@ -228,6 +228,7 @@ pub fn stability(
         timeout: a.timeout,
         repeat: a.repeat,
         jobs: a.jobs.get(),
+        shard: bax_catalog::Shard::all(),
     };
     let hog = Hog::start(a.load)?;
     // Let the hog reach full speed before the first cell.

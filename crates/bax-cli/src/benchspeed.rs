@@ -298,7 +298,17 @@ pub fn corpus(
         cache: false,
     };
     let started = Instant::now();
-    let rows = crate::testcmd::corpus_rows(catalog, &a.corpus, &[], &a.samples, &sched, |_| {})?;
+    let rows = crate::testcmd::corpus_rows(
+        catalog,
+        &a.corpus,
+        &crate::testcmd::CorpusPick {
+            scenarios: &[],
+            patterns: &a.samples,
+            shard: bax_catalog::Shard::all(),
+        },
+        &sched,
+        |_| {},
+    )?;
     let wall = started.elapsed().as_secs_f64();
     let samples: std::collections::BTreeSet<&str> =
         rows.iter().map(|r| r.sample.as_str()).collect();

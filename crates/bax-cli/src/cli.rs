@@ -57,6 +57,12 @@ pub enum Command {
     Export(ExportArgs),
     /// Serve rewards to RL trainers over HTTP (POST /v1/score, see /openapi.json).
     Serve(ServeArgs),
+    /// Serve the built-in `reference` model over OpenAI's and Anthropic's chat
+    /// protocols (for testing trainer and evaluator integrations offline).
+    ModelServer(ModelServerArgs),
+    /// Combine results folders (e.g. the shards of a run) into one; conflicting
+    /// copies of a sample are an error that names them, and nothing is written.
+    Merge(MergeArgs),
     /// Score a results folder: pass@k, sec_pass@k, CWEs, breakdowns; tables, JSON, CSV, HTML.
     Evaluate(crate::evalcmd::EvaluateArgs),
     /// Compare runs (results folders or FOLDER:MODEL) side by side, or checkpoints in order.
@@ -123,6 +129,53 @@ pub struct ServeArgs {
     pub jobs: JobsArgs,
     #[command(flatten)]
     pub cache: CacheArgs,
+    /// Bearer tokens, one per line: `NAME TOKEN [max_in_flight=N]` (docs/serve.md).
+    /// Every route but /healthz then needs `Authorization: Bearer <token>`. The
+    /// environment variable BAX_TOKEN adds one token, named `env`.
+    #[arg(long, value_name = "PATH")]
+    pub token_file: Option<PathBuf>,
+    /// Listen on a non-loopback --host without tokens: anyone who can reach the
+    /// port can have code run and read the tasks.
+    #[arg(long)]
+    pub insecure_no_auth: bool,
+    /// Largest request body: bytes, or with a unit (512KiB, 16MiB, 1MB); larger
+    /// ones get 413.
+    #[arg(long, value_name = "BYTES", default_value = "16MiB", value_parser = bax_serve::parse_size)]
+    pub max_body: usize,
+    /// Rollouts one token may have admitted at once (a batch counts its items);
+    /// a token's `max_in_flight=N` overrides it. Default: no limit beyond
+    /// workers + queue.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub token_max_in_flight: Option<u64>,
+    /// Answers kept for idempotent replay of a request_id, per server (0 = none).
+    #[arg(long, value_name = "N", default_value_t = 4096)]
+    pub idempotency_window: usize,
+    /// Seconds an answer is kept for idempotent replay.
+    #[arg(long, value_name = "SECONDS", default_value_t = 3600)]
+    pub idempotency_ttl: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The merged results folder (created if needed; what it holds takes part).
+    #[arg(value_name = "OUT")]
+    pub out: PathBuf,
+    /// The results folders to merge into OUT.
+    #[arg(value_name = "DIR", required = true, num_args = 1..)]
+    pub dirs: Vec<PathBuf>,
+    /// Print what was done as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ModelServerArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+    /// Port (0 = any free port; the address is printed on stdout).
+    #[arg(long, default_value_t = 8001)]
+    pub port: u16,
 }
 
 /// How much runs at once.
@@ -139,6 +192,23 @@ pub struct JobsArgs {
 impl JobsArgs {
     pub fn get(&self) -> Option<usize> {
         self.jobs.map(|j| j as usize)
+    }
+}
+
+/// A part of the work list, for spreading one job over machines.
+#[derive(Debug, Args, Clone, Copy, Default)]
+pub struct ShardArgs {
+    /// Only shard I of N (1 <= I <= N) of the work list: each unit (a sample:
+    /// model, task, prompt variant and sample number; a validate cell; a corpus
+    /// sample) belongs to one shard by a hash of its name, the same on every
+    /// machine and bax version. Combine the shards' folders with `bax merge`.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<bax_catalog::Shard>,
+}
+
+impl ShardArgs {
+    pub fn get(&self) -> bax_catalog::Shard {
+        self.shard.unwrap_or_else(bax_catalog::Shard::all)
     }
 }
 
@@ -195,6 +265,8 @@ pub struct CorpusArgs {
     /// pass counts and, where given, CWE sets of apps in other frameworks).
     #[arg(long)]
     pub sample_level: bool,
+    #[command(flatten)]
+    pub shard: ShardArgs,
 }
 
 #[derive(Debug, Args)]
@@ -250,6 +322,8 @@ pub struct TestArgs {
     pub cache: CacheArgs,
     #[command(flatten)]
     pub filter: FilterArgs,
+    #[command(flatten)]
+    pub shard: ShardArgs,
 }
 
 #[derive(Debug, Args)]
@@ -274,6 +348,8 @@ pub struct ValidateArgs {
     /// fails (its verdicts are listed).
     #[arg(long, default_value_t = 1, value_name = "N")]
     pub repeat: u32,
+    #[command(flatten)]
+    pub shard: ShardArgs,
 }
 
 #[derive(Debug, Subcommand)]

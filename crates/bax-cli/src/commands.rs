@@ -8,7 +8,7 @@ use bax_catalog::{build_prompt, Catalog, SafetyPrompt, SpecType, Task};
 use bax_parse::{parse, ParseOptions};
 use serde_json::json;
 
-use crate::cli::{ParseArgs, PromptArgs, ResultsArgs, TasksArgs};
+use crate::cli::{MergeArgs, ParseArgs, PromptArgs, ResultsArgs, TasksArgs};
 
 /// The JSON object `bax tasks --json` prints for a task.
 pub fn task_json(t: &Task<'_>) -> serde_json::Value {
@@ -187,6 +187,36 @@ pub fn parse_answer(
         }
     }
     Ok(if result.is_ok() { 0 } else { 1 })
+}
+
+/// `bax merge OUT DIR…`.
+pub fn merge(args: &MergeArgs, out: &mut dyn Write) -> Result<()> {
+    let sum = bax_store::merge(&args.out, &args.dirs)
+        .with_context(|| format!("merging into {}", args.out.display()))?;
+    if args.json {
+        writeln!(
+            out,
+            "{}",
+            json!({"out": args.out, "inputs": args.dirs, "copied": sum.copied,
+                   "duplicates": sum.duplicates, "replaced_untested": sum.replaced_untested,
+                   "total": sum.total})
+        )?;
+    } else {
+        writeln!(
+            out,
+            "merged {} folder(s) into {}: {} samples copied, {} duplicates agreed, {} untested \
+             copies replaced by tested ones; it holds {} samples (evaluate it with `bax evaluate \
+             --results {}`)",
+            args.dirs.len(),
+            args.out.display(),
+            sum.copied,
+            sum.duplicates,
+            sum.replaced_untested,
+            sum.total,
+            args.out.display()
+        )?;
+    }
+    Ok(())
 }
 
 /// Lists every sample of a results folder: failed to parse, untested, or tested

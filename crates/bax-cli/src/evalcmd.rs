@@ -43,9 +43,14 @@ impl ScoreArgs {
 
 #[derive(Debug, Args)]
 pub struct EvaluateArgs {
-    /// The results folder (BaxBench's layout, as `bax test` leaves it).
-    #[arg(long, default_value = "results", value_name = "DIR")]
-    pub results: PathBuf,
+    /// The results folder (BaxBench's layout, as `bax test` leaves it);
+    /// repeatable: several folders (e.g. the shards of a run) are evaluated as
+    /// one, a sample found in several counting once.
+    #[arg(long = "results", value_name = "DIR")]
+    pub results: Vec<PathBuf>,
+    /// More results folders, as --results.
+    #[arg(value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
     /// Only these models (repeatable; folder names, '/' written as '-' or not).
     #[arg(long = "model", value_name = "M")]
     pub models: Vec<String>,
@@ -81,8 +86,14 @@ pub struct CompareArgs {
 /// `bax evaluate`. Exit code 0, or 1 when the selection holds no tested sample.
 pub fn evaluate(catalog: &Catalog, a: &EvaluateArgs, out: &mut dyn Write) -> Result<u8> {
     let opts = a.score.options(&a.models);
-    let report = bax_eval::evaluate_dir(catalog, &a.results, &opts)
-        .with_context(|| format!("evaluating {}", a.results.display()))?;
+    let mut dirs: Vec<PathBuf> = a.results.iter().chain(&a.dirs).cloned().collect();
+    if dirs.is_empty() {
+        dirs.push(PathBuf::from("results"));
+    }
+    let report = bax_eval::evaluate_dirs(catalog, &dirs, &opts).with_context(|| {
+        let names: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
+        format!("evaluating {}", names.join(", "))
+    })?;
     if a.json {
         serde_json::to_writer_pretty(&mut *out, &report)?;
         writeln!(out)?;

@@ -130,6 +130,8 @@ pub struct GenerateArgs {
     /// Print the summary as one JSON object.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub shard: crate::cli::ShardArgs,
 }
 
 fn parse_spec(s: &str) -> Result<SpecType, String> {
@@ -167,10 +169,11 @@ pub fn generate(
     let (jobs, summary) = plan_jobs(plan, &tasks, &models, &store);
     progress.set_length(jobs.len() as u64);
     tracing::info!(
-        "{} samples to generate ({} exist, {} failed ones left alone)",
+        "{} samples to generate ({} exist, {} failed ones left alone, {} in other shards)",
         jobs.len(),
         summary.skipped_existing,
-        summary.skipped_failed
+        summary.skipped_failed,
+        summary.other_shards
     );
     let mut prompts: BTreeMap<(usize, SpecType, SafetyPrompt), Arc<str>> = BTreeMap::new();
     let mut prompt_of = |job: &Job| -> Arc<str> {

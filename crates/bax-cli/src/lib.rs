@@ -8,6 +8,7 @@ pub mod commands;
 pub mod envcmd;
 pub mod evalcmd;
 pub mod gencmd;
+pub mod modelserver;
 pub mod registry;
 pub mod runcmd;
 pub mod servecmd;

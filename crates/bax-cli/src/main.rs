@@ -45,6 +45,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Tasks(a) => commands::tasks(&catalog, a, &mut out).map(|_| 0)?,
         Command::Export(a) => commands::export(&catalog, a, &mut out).map(|_| 0)?,
         Command::Serve(a) => bax::servecmd::serve(catalog, a)? as u8,
+        Command::ModelServer(a) => bax::modelserver::run(&catalog, a)? as u8,
+        Command::Merge(a) => commands::merge(a, &mut out).map(|_| 0)?,
         Command::Bench(BenchCommand::Serve(a)) => bax::servecmd::bench(catalog, a, &mut out)? as u8,
         Command::Prompt(a) => commands::prompt(&catalog, a, &mut out).map(|_| 0)?,
         Command::Evaluate(a) => bax::evalcmd::evaluate(&catalog, a, &mut out)?,
@@ -77,8 +79,11 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Test(a) => bax::testcmd::test_results(
             &catalog,
             &a.results,
-            &a.models,
-            &a.filter.to_filter(),
+            &bax::testcmd::SamplePick {
+                models: &a.models,
+                filter: &a.filter.to_filter(),
+                shard: a.shard.get(),
+            },
             a.force,
             &bax::testcmd::Sched {
                 timeout: a.timeout,
@@ -96,14 +101,18 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 timeout: a.timeout,
                 repeat: a.repeat,
                 jobs: a.jobs.get(),
+                shard: a.shard.get(),
             },
             &mut out,
         )? as u8,
         Command::Corpus(a) if a.sample_level => bax::testcmd::corpus_sample_level(
             &catalog,
             &a.corpus,
-            &a.scenarios,
-            &a.samples,
+            &bax::testcmd::CorpusPick {
+                scenarios: &a.scenarios,
+                patterns: &a.samples,
+                shard: a.shard.get(),
+            },
             a.json,
             &bax::testcmd::Sched {
                 timeout: a.timeout,
@@ -115,8 +124,11 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Corpus(a) => bax::testcmd::corpus(
             &catalog,
             &a.corpus,
-            &a.scenarios,
-            &a.samples,
+            &bax::testcmd::CorpusPick {
+                scenarios: &a.scenarios,
+                patterns: &a.samples,
+                shard: a.shard.get(),
+            },
             a.json,
             &bax::testcmd::Sched {
                 timeout: a.timeout,

@@ -115,8 +115,11 @@ pub fn run(catalog: &Catalog, a: &RunArgs, verbose: u8, out: &mut dyn Write) -> 
     let tested = crate::testcmd::test_samples(
         catalog,
         &plan.results,
-        &models,
-        &plan.filter,
+        &crate::testcmd::SamplePick {
+            models: &models,
+            filter: &plan.filter,
+            shard: plan.shard,
+        },
         a.retest,
         &crate::testcmd::Sched {
             timeout: a.timeout,

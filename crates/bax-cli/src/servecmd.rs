@@ -1,13 +1,14 @@
 //! `bax serve` (the reward server) and `bax bench serve` (its load test).
 
 use std::io::{Read, Write};
+use std::net::IpAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{LazyLock, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use bax_catalog::Catalog;
-use bax_serve::{AppState, ServeConfig};
+use bax_serve::{AppState, ServeConfig, Tokens};
 use serde_json::{json, Value};
 
 use crate::cli::{BenchServeArgs, ServeArgs};
@@ -24,7 +25,59 @@ fn config(workers: Option<usize>, jobs: usize, queue: usize, deadline: u64) -> S
     }
 }
 
+/// Whether `host` only reaches this machine: 127.0.0.0/8, ::1 (also as
+/// `[::1]` or IPv4-mapped) or `localhost`.
+pub fn is_loopback(host: &str) -> bool {
+    let h = host.trim();
+    if h.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    let h = h
+        .strip_prefix('[')
+        .and_then(|x| x.strip_suffix(']'))
+        .unwrap_or(h);
+    match h.parse::<IpAddr>() {
+        Ok(IpAddr::V4(a)) => a.is_loopback(),
+        Ok(IpAddr::V6(a)) => a.is_loopback() || a.to_ipv4_mapped().is_some_and(|m| m.is_loopback()),
+        Err(_) => false,
+    }
+}
+
+/// The tokens of `--token-file` and `BAX_TOKEN` (an empty `BAX_TOKEN` is unset).
+fn tokens(args: &ServeArgs) -> Result<Tokens> {
+    let file = match &args.token_file {
+        Some(p) => Tokens::read(p)?,
+        None => Tokens::default(),
+    };
+    let env = match std::env::var("BAX_TOKEN") {
+        Ok(v) if v.trim().is_empty() => Tokens::default(),
+        Ok(v) => Tokens::from_env_value(&v)?,
+        Err(std::env::VarError::NotPresent) => Tokens::default(),
+        Err(std::env::VarError::NotUnicode(_)) => bail!("BAX_TOKEN is not valid UTF-8"),
+    };
+    Ok(file.merge(env)?)
+}
+
 pub fn serve(catalog: Catalog, args: &ServeArgs) -> Result<i32> {
+    let tokens = tokens(args)?;
+    if tokens.is_empty() && !is_loopback(&args.host) {
+        if !args.insecure_no_auth {
+            bail!(
+                "refusing to listen on {} without authentication: anyone who can reach it could \
+                 run code in this machine's sandboxes. Give tokens with --token-file PATH or the \
+                 BAX_TOKEN environment variable, listen on a loopback address (--host 127.0.0.1), \
+                 or pass --insecure-no-auth to serve anyone anyway",
+                args.host
+            );
+        }
+        eprintln!(
+            "bax serve: warning: --insecure-no-auth: listening on {} without tokens; anyone who \
+             can reach the port can score code and read the tasks",
+            args.host
+        );
+    } else if !tokens.is_empty() && args.insecure_no_auth {
+        eprintln!("bax serve: note: --insecure-no-auth ignored: tokens are configured, auth is on");
+    }
     let runner = crate::testcmd::runner(
         &crate::testcmd::Sched {
             timeout: args.timeout,
@@ -33,12 +86,19 @@ pub fn serve(catalog: Catalog, args: &ServeArgs) -> Result<i32> {
         },
         &[],
     )?;
-    let cfg = config(
-        args.workers,
-        runner.scheduler().budget().jobs,
-        args.queue,
-        args.deadline,
-    );
+    let cfg = ServeConfig {
+        max_body: args.max_body,
+        tokens,
+        token_max_in_flight: args.token_max_in_flight.map(|n| n as usize),
+        idempotency_window: args.idempotency_window,
+        idempotency_ttl: Duration::from_secs(args.idempotency_ttl),
+        ..config(
+            args.workers,
+            runner.scheduler().budget().jobs,
+            args.queue,
+            args.deadline,
+        )
+    };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -48,7 +108,7 @@ pub fn serve(catalog: Catalog, args: &ServeArgs) -> Result<i32> {
             .with_context(|| format!("listening on {}:{}", args.host, args.port))?;
         let addr = listener.local_addr()?;
         println!(
-            "bax serve: listening on http://{addr} ({} workers, {} jobs, queue {}{}); Ctrl-C stops",
+            "bax serve: listening on http://{addr} ({} workers, {} jobs, queue {}{}{}); Ctrl-C stops",
             cfg.workers,
             runner.scheduler().budget().jobs,
             cfg.queue,
@@ -56,6 +116,11 @@ pub fn serve(catalog: Catalog, args: &ServeArgs) -> Result<i32> {
                 ", verdict cache on"
             } else {
                 ""
+            },
+            if cfg.tokens.is_empty() {
+                String::new()
+            } else {
+                format!(", auth on ({} tokens)", cfg.tokens.len())
             }
         );
         std::io::stdout().flush()?;
@@ -142,8 +207,24 @@ fn metric(text: &str, name: &str) -> f64 {
         .unwrap_or(0.0)
 }
 
+/// `Authorization` for a server with tokens: `Bearer $BAX_TOKEN`, when set.
+static AUTHORIZATION: LazyLock<Option<String>> = LazyLock::new(|| {
+    std::env::var("BAX_TOKEN")
+        .ok()
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+        .map(|t| format!("Bearer {t}"))
+});
+
+fn authorized(r: ureq::Request) -> ureq::Request {
+    match AUTHORIZATION.as_deref() {
+        Some(a) => r.set("authorization", a),
+        None => r,
+    }
+}
+
 fn get_text(agent: &ureq::Agent, url: &str) -> Result<String> {
-    Ok(agent.get(url).call()?.into_string()?)
+    Ok(authorized(agent.get(url)).call()?.into_string()?)
 }
 
 /// One scoring request's outcome, as the load test saw it.
@@ -159,8 +240,7 @@ fn post(agent: &ureq::Agent, url: &str, body: &Value) -> Shot {
     let started = Instant::now();
     let mut retries = 0;
     loop {
-        let r = agent
-            .post(url)
+        let r = authorized(agent.post(url))
             .set("content-type", "application/json")
             .send_string(&body.to_string());
         let (status, text, retry_after) = match r {
@@ -190,9 +270,13 @@ fn hang_up(base: &str, body: &Value, after: Duration) -> Result<()> {
     let hostport = base.trim_start_matches("http://");
     let mut s = std::net::TcpStream::connect(hostport)?;
     let b = body.to_string();
+    let auth = AUTHORIZATION
+        .as_deref()
+        .map(|a| format!("Authorization: {a}\r\n"))
+        .unwrap_or_default();
     write!(
         s,
-        "POST /v1/score HTTP/1.1\r\nHost: {hostport}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{b}",
+        "POST /v1/score HTTP/1.1\r\nHost: {hostport}\r\nContent-Type: application/json\r\n{auth}Content-Length: {}\r\n\r\n{b}",
         b.len()
     )?;
     std::thread::sleep(after);
@@ -245,6 +329,16 @@ pub fn bench(catalog: Catalog, args: &BenchServeArgs, out: &mut dyn Write) -> Re
     let before = get_text(&agent, &format!("{base}/metrics"))
         .with_context(|| format!("no bax serve answers at {base}"))?;
 
+    // Request ids unique to this run: a server replays an id it has answered
+    // (idempotency), which would hide a second run's scoring.
+    let run = format!(
+        "{:x}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos())
+            ^ u128::from(std::process::id())
+    );
+    let run = run.as_str();
     let next = AtomicUsize::new(0);
     let shots: Mutex<Vec<(usize, Shot)>> = Mutex::new(Vec::new());
     let hangups = AtomicUsize::new(0);
@@ -258,7 +352,7 @@ pub fn bench(catalog: Catalog, args: &BenchServeArgs, out: &mut dyn Write) -> Re
                     break;
                 }
                 let mut body = bodies[i % bodies.len()].clone();
-                body["request_id"] = json!(format!("bench-{i}"));
+                body["request_id"] = json!(format!("bench-{run}-{i}"));
                 let shot = post(&agent, &format!("{base}/v1/score"), &body);
                 shots.lock().unwrap().push((i, shot));
             });
@@ -289,8 +383,7 @@ pub fn bench(catalog: Catalog, args: &BenchServeArgs, out: &mut dyn Write) -> Re
             ];
             for k in 0..args.chaos {
                 let (route, b) = &bad[k % bad.len()];
-                let r = agent
-                    .post(&format!("{base}{route}"))
+                let r = authorized(agent.post(&format!("{base}{route}")))
                     .set("content-type", "application/json")
                     .send_string(b);
                 if let Err(ureq::Error::Status(code, _)) = r {
@@ -299,7 +392,7 @@ pub fn bench(catalog: Catalog, args: &BenchServeArgs, out: &mut dyn Write) -> Re
                     }
                 }
                 let mut body = bodies[k % bodies.len()].clone();
-                body["request_id"] = json!(format!("hangup-{k}"));
+                body["request_id"] = json!(format!("hangup-{run}-{k}"));
                 if hang_up(&base, &body, Duration::from_millis(300)).is_ok() {
                     hangups.fetch_add(1, Ordering::SeqCst);
                 }
@@ -326,7 +419,7 @@ pub fn bench(catalog: Catalog, args: &BenchServeArgs, out: &mut dyn Write) -> Re
     let ok: Vec<&(usize, Shot)> = shots.iter().filter(|(_, s)| s.status == 200).collect();
     let ids_ok = ok
         .iter()
-        .all(|(i, s)| s.body["request_id"] == format!("bench-{i}").as_str());
+        .all(|(i, s)| s.body["request_id"] == format!("bench-{run}-{i}").as_str());
     let mut seen = std::collections::BTreeSet::new();
     let unique = ok.iter().all(|(i, _)| seen.insert(*i));
     let reward_one = ok.iter().filter(|(_, s)| s.body["reward"] == 1.0).count();
@@ -430,4 +523,36 @@ pub fn bench(catalog: Catalog, args: &BenchServeArgs, out: &mut dyn Write) -> Re
     }
     drop(local);
     Ok(if pass { 0 } else { 1 })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_loopback;
+
+    #[test]
+    fn loopback_hosts() {
+        for h in [
+            "127.0.0.1",
+            "127.1.2.3",
+            "::1",
+            "[::1]",
+            "localhost",
+            "LocalHost",
+            "::ffff:127.0.0.1",
+        ] {
+            assert!(is_loopback(h), "{h}");
+        }
+        for h in [
+            "0.0.0.0",
+            "::",
+            "192.168.1.4",
+            "10.0.0.1",
+            "example.com",
+            "localhost.example.com",
+            "128.0.0.1",
+            "",
+        ] {
+            assert!(!is_loopback(h), "{h}");
+        }
+    }
 }

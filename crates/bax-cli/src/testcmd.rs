@@ -289,6 +289,27 @@ pub fn cost_lines(c: &bax_runner::SampleCost, t: &bax_runner::TestCost) -> Strin
     )
 }
 
+/// Which samples of a results folder a command works on.
+#[derive(Debug, Clone, Copy)]
+pub struct SamplePick<'a> {
+    /// Model folder names (all when empty).
+    pub models: &'a [String],
+    pub filter: &'a TaskFilter,
+    /// Only this shard's samples (`--shard`).
+    pub shard: bax_catalog::Shard,
+}
+
+/// Which corpus samples `bax corpus` runs.
+#[derive(Debug, Clone, Copy)]
+pub struct CorpusPick<'a> {
+    /// Only these scenarios (all when empty).
+    pub scenarios: &'a [String],
+    /// `--samples` patterns (all when empty).
+    pub patterns: &'a [String],
+    /// Only this shard's samples (`--shard`).
+    pub shard: bax_catalog::Shard,
+}
+
 /// Tests every untested sample (all with `force`) of `models` in `results`
 /// within `filter`, writing test_results.json, logs and verdict.json beside
 /// each, many samples at once (their builds and tests admitted by the runner's
@@ -298,14 +319,14 @@ pub fn cost_lines(c: &bax_runner::SampleCost, t: &bax_runner::TestCost) -> Strin
 pub fn test_samples(
     catalog: &Catalog,
     results: &Path,
-    models: &[String],
-    filter: &TaskFilter,
+    pick: &SamplePick<'_>,
     force: bool,
     sched: &Sched,
     pb: &indicatif::ProgressBar,
     stop: &std::sync::Arc<std::sync::atomic::AtomicBool>,
     out: &mut dyn Write,
 ) -> Result<TestSummary> {
+    let (models, filter, shard) = (pick.models, pick.filter, pick.shard);
     use std::ops::ControlFlow;
     use std::sync::atomic::Ordering;
     if !results.is_dir() {
@@ -319,6 +340,9 @@ pub fn test_samples(
     // The samples to test, decided up front so the bar knows its length.
     let mut todo = Vec::new();
     for key in &keys {
+        if !shard.keeps(&key.unit_name()) {
+            continue;
+        }
         let c = &key.config;
         let Ok(task) = catalog.task(&format!("{}-{}", c.scenario_id, c.env_id)) else {
             pb.suspend(|| {
@@ -507,17 +531,14 @@ pub fn summary_cache(sum: &TestSummary) -> String {
 pub fn test_results(
     catalog: &Catalog,
     results: &Path,
-    models: &[String],
-    filter: &TaskFilter,
+    pick: &SamplePick<'_>,
     force: bool,
     sched: &Sched,
     out: &mut dyn Write,
 ) -> Result<i32> {
     let stop = crate::gencmd::stop_on_ctrl_c();
     let pb = crate::gencmd::progress_bar();
-    let sum = test_samples(
-        catalog, results, models, filter, force, sched, &pb, &stop, out,
-    );
+    let sum = test_samples(catalog, results, pick, force, sched, &pb, &stop, out);
     pb.finish_and_clear();
     let sum = sum?;
     writeln!(
@@ -574,6 +595,8 @@ pub struct ValidateOptions {
     pub repeat: u32,
     /// The scheduler's `--jobs` (`None`: the default).
     pub jobs: Option<usize>,
+    /// Only this shard's (framework, scenario) pairs, named `<env>/<scenario>`.
+    pub shard: bax_catalog::Shard,
 }
 
 /// The flips of `runs` as one line of text ("" when there are none).
@@ -756,6 +779,9 @@ pub fn validate_matrix(
                 .iter()
                 .find(|t| t.scenario.id == *id && t.framework.env_id == *env)
             {
+                if !o.shard.keeps(&format!("{env}/{id}")) {
+                    continue;
+                }
                 pairs.push((env.clone(), id.clone(), task));
             }
         }
@@ -913,11 +939,11 @@ pub struct CorpusRow {
 pub fn corpus_rows(
     catalog: &Catalog,
     corpus: &Path,
-    scenarios: &[String],
-    patterns: &[String],
+    pick: &CorpusPick<'_>,
     sched: &Sched,
     mut progress: impl FnMut(&CorpusRow),
 ) -> Result<Vec<CorpusRow>> {
+    let (scenarios, patterns, shard) = (pick.scenarios, pick.patterns, pick.shard);
     let read_jsonl = |name: &str| -> Result<Vec<serde_json::Value>> {
         let text = std::fs::read_to_string(corpus.join(name))
             .with_context(|| format!("reading {}", corpus.join(name).display()))?;
@@ -942,7 +968,7 @@ pub fn corpus_rows(
             continue;
         }
         let id = s["sample"].as_str().unwrap_or_default().to_string();
-        if !patterns.is_empty() && !wanted.is_match(&id) {
+        if (!patterns.is_empty() && !wanted.is_match(&id)) || !shard.keeps(&id) {
             continue;
         }
         let task = catalog.task(&format!(
@@ -1025,8 +1051,7 @@ pub fn sample_patterns(patterns: &[String]) -> Result<globset::GlobSet> {
 pub fn corpus(
     catalog: &Catalog,
     corpus: &Path,
-    scenarios: &[String],
-    samples: &[String],
+    pick: &CorpusPick<'_>,
     json: bool,
     sched: &Sched,
     out: &mut dyn Write,
@@ -1049,7 +1074,7 @@ pub fn corpus(
         }
         let _ = out.flush();
     };
-    let rows = corpus_rows(catalog, corpus, scenarios, samples, sched, &mut show)?;
+    let rows = corpus_rows(catalog, corpus, pick, sched, &mut show)?;
     let (scored, deliberate): (Vec<&CorpusRow>, Vec<&CorpusRow>) =
         rows.iter().partition(|r| r.deliberate.is_none());
     let agree = scored.iter().filter(|r| r.agree).count();
@@ -1088,11 +1113,11 @@ pub struct SampleRow {
 pub fn corpus_sample_rows(
     catalog: &Catalog,
     corpus: &Path,
-    scenarios: &[String],
-    patterns: &[String],
+    pick: &CorpusPick<'_>,
     sched: &Sched,
     mut progress: impl FnMut(&SampleRow),
 ) -> Result<Vec<SampleRow>> {
+    let (scenarios, patterns, shard) = (pick.scenarios, pick.patterns, pick.shard);
     let path = corpus.join("sample_verdicts.jsonl");
     let text =
         std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
@@ -1107,7 +1132,7 @@ pub fn corpus_sample_rows(
             continue;
         }
         let id = s["sample"].as_str().unwrap_or_default().to_string();
-        if !patterns.is_empty() && !wanted.is_match(&id) {
+        if (!patterns.is_empty() && !wanted.is_match(&id)) || !shard.keeps(&id) {
             continue;
         }
         let task = catalog.task(&format!(
@@ -1172,8 +1197,7 @@ pub fn corpus_sample_rows(
 pub fn corpus_sample_level(
     catalog: &Catalog,
     corpus: &Path,
-    scenarios: &[String],
-    samples: &[String],
+    pick: &CorpusPick<'_>,
     json: bool,
     sched: &Sched,
     out: &mut dyn Write,
@@ -1190,7 +1214,7 @@ pub fn corpus_sample_level(
         }
         let _ = out.flush();
     };
-    let rows = corpus_sample_rows(catalog, corpus, scenarios, samples, sched, &mut show)?;
+    let rows = corpus_sample_rows(catalog, corpus, pick, sched, &mut show)?;
     if !json {
         let ft = rows.iter().filter(|r| r.agree_ft).count();
         let with_cwes: Vec<&SampleRow> = rows.iter().filter(|r| r.agree_cwes.is_some()).collect();

@@ -733,6 +733,7 @@ fn stopping_leaves_whole_samples_and_the_next_run_resumes() {
         concurrency: 1,
         force: false,
         skip_failed: false,
+        shard: bax_catalog::Shard::all(),
         base_url: Some(server.openai_base_url()),
         api_key_env: None,
     };

@@ -113,19 +113,81 @@ pub fn evaluate_dir(
     dir: &Path,
     opts: &EvalOptions,
 ) -> Result<Report, EvalError> {
+    evaluate_dirs(catalog, &[dir.to_path_buf()], opts)
+}
+
+/// Evaluates several results folders as one (e.g. the shards of a run): a
+/// sample found in more than one counts once. Copies agree when their test
+/// results are equal or all but one are untested (the tested copy counts);
+/// copies with different test results are an error naming the sample (`bax
+/// merge` lists every such conflict).
+pub fn evaluate_dirs(
+    catalog: &Catalog,
+    dirs: &[PathBuf],
+    opts: &EvalOptions,
+) -> Result<Report, EvalError> {
     if opts.ks.is_empty() || opts.ks.contains(&0) {
         return Err(EvalError::Invalid(format!(
             "ks must be positive integers, got {:?}",
             opts.ks
         )));
     }
+    if dirs.is_empty() {
+        return Err(EvalError::Invalid("no results folder given".into()));
+    }
     let sel = Selection {
         models: opts.models.clone(),
         filter: opts.filter.clone(),
     };
-    let (records, warnings) = load_records(catalog, dir, &sel)?;
-    let mut report = evaluate_records(&records, &opts.ks, &opts.bootstrap);
-    report.results_dir = Some(dir.display().to_string());
+    let mut all: Vec<load::SampleRecord> = Vec::new();
+    let mut warnings = Vec::new();
+    // Sample key -> (index into `all`, the folder it came from).
+    let mut seen: std::collections::HashMap<String, (usize, usize)> =
+        std::collections::HashMap::new();
+    for (d, dir) in dirs.iter().enumerate() {
+        let (records, w) = load_records(catalog, dir, &sel)?;
+        warnings.extend(w);
+        for r in records {
+            let key = format!(
+                "{}/{}/{}/temp{}-{}-{}/sample{}",
+                r.model,
+                r.scenario,
+                r.env,
+                bax_store::python_float_repr(r.temperature),
+                r.spec.as_str(),
+                r.safety.as_str(),
+                r.sample
+            );
+            match seen.get(&key) {
+                None => {
+                    seen.insert(key, (all.len(), d));
+                    all.push(r);
+                }
+                Some(&(i, from)) => match (&all[i].results, &r.results) {
+                    (Some(a), Some(b)) if a != b => {
+                        return Err(EvalError::Invalid(format!(
+                            "sample {key} is in {} and {} with different test results \
+                             (`bax merge` lists every conflict)",
+                            dirs[from].display(),
+                            dir.display()
+                        )))
+                    }
+                    (None, Some(_)) => {
+                        all[i] = r;
+                        seen.insert(key, (i, d));
+                    }
+                    _ => {}
+                },
+            }
+        }
+    }
+    let mut report = evaluate_records(&all, &opts.ks, &opts.bootstrap);
+    report.results_dir = Some(
+        dirs.iter()
+            .map(|d| d.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
     report.warnings = warnings;
     Ok(report)
 }

@@ -484,3 +484,35 @@ fn compare_lists_tasks_won_and_lost_and_paired_deltas() {
         html.contains("id=\"chart-curve-0\" class=\"chart\" data-chart=\"curve\" data-marks=\"9\"")
     );
 }
+
+#[test]
+fn several_folders_count_each_sample_once_and_conflicts_are_errors() {
+    use bax_store::ResultsStore;
+    let (a_dir, whole) = run_a(&[1]);
+    let tmp = tempfile::tempdir().unwrap();
+    // The same run, copied: evaluated together, nothing changes.
+    let copy = tmp.path().join("copy");
+    fixture::write_run_a(&copy);
+    let dirs = [a_dir.path().to_path_buf(), copy.clone()];
+    let both = bax_eval::evaluate_dirs(&catalog(), &dirs, &EvalOptions::new(&[], &[1])).unwrap();
+    assert_eq!(both.totals.samples, whole.totals.samples);
+    assert_eq!(
+        serde_json::to_value(&both.configs).unwrap(),
+        serde_json::to_value(&whole.configs).unwrap()
+    );
+    // One sample's results changed in the copy: an error naming it.
+    let store = ResultsStore::open(&copy).unwrap();
+    let key = store.list_samples(None).unwrap().remove(0);
+    let mut r = store.read_test_results(&key).unwrap().unwrap();
+    r.num_passed_ft = r
+        .num_passed_ft
+        .saturating_sub(1)
+        .min(r.num_total_ft.saturating_sub(1));
+    r.cwes.insert(79);
+    store.write_test_results(&key, &r).unwrap();
+    let err = bax_eval::evaluate_dirs(&catalog(), &dirs, &EvalOptions::new(&[], &[1]))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("different test results"), "{err}");
+    assert!(err.contains(&format!("sample{}", key.sample)), "{err}");
+}

@@ -9,36 +9,58 @@
 //! `GET /healthz`, `GET /metrics` (Prometheus), `GET /openapi.json`.
 //!
 //! Invariants:
-//! * At most `workers` rollouts are scored at once; up to `queue` more wait.
-//!   Beyond that the answer is 429 with `Retry-After`, never an unbounded queue.
+//! * With tokens configured ([`auth`]), every route but `GET /healthz` needs
+//!   `Authorization: Bearer <token>` (401 otherwise); tokens are compared in
+//!   constant time and never logged, only their names.
+//! * A body larger than `max_body` is refused with 413 before it is read whole.
+//! * At most `workers` rollouts are scored at once; up to `queue` more wait, and
+//!   a token holds at most its `max_in_flight`. Beyond that the answer is 429
+//!   with `Retry-After`, never an unbounded queue.
 //! * Every admitted request ends in exactly one answer: a verdict (HTTP 200,
 //!   `status: ok`), or an infra error (HTTP 503, `status: infra_error`, `kind`),
 //!   never a reward of 0 for a failure of bax itself.
+//! * A `request_id` already answered `ok` (per token, within the window of
+//!   [`idempotency`]) gets the same bytes again with `Idempotent-Replayed: true`
+//!   and is not scored again; one being scored is waited for; one reused for a
+//!   different rollout gets 409. Infra errors are never replayed.
 //! * A client that goes away cancels its scoring: the running app is killed and
 //!   the worker freed (`bax_cancelled_total`).
-//! * Each rollout logs one line, `OK` or `BAD`, with the task, reward and reason.
+//! * Each scored rollout logs one line, `OK` or `BAD`, with the task, request,
+//!   token name, reward and reason; a replay logs `REPLAY`.
 
+pub mod auth;
+pub mod idempotency;
 pub mod metrics;
 pub mod openapi;
 pub mod score;
+pub mod size;
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use axum::body::{Body, Bytes};
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Query, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::extract::{DefaultBodyLimit, Query, State};
+use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use bax_catalog::{build_prompt, Catalog, SafetyPrompt, Side, SpecType, Split, SplitBy, SplitSpec};
 use bax_runner::{Runner, Stop};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use tokio::sync::Semaphore;
 
+pub use auth::{Caller, TokenError, Tokens};
 pub use score::{Infra, ScoreRequest};
+pub use size::{parse_size, SizeError};
+
+/// Set (to `true`) on an answer that was sent before and not scored again.
+pub const REPLAYED_HEADER: &str = "idempotent-replayed";
+/// The longest `request_id` accepted, in bytes.
+pub const MAX_REQUEST_ID: usize = 512;
 
 /// How the server runs.
 #[derive(Debug, Clone)]
@@ -51,6 +73,17 @@ pub struct ServeConfig {
     pub deadline: Duration,
     /// Most items in one batch request.
     pub max_batch: usize,
+    /// Largest request body, in bytes; larger ones get 413.
+    pub max_body: usize,
+    /// Bearer tokens; empty = no authentication.
+    pub tokens: Tokens,
+    /// Rollouts one token (or the anonymous caller) may have admitted at once,
+    /// unless its `max_in_flight` says otherwise; `None` = workers + queue.
+    pub token_max_in_flight: Option<usize>,
+    /// Most `ok` answers kept for idempotent replay (0 = none).
+    pub idempotency_window: usize,
+    /// How long an answer is kept for replay.
+    pub idempotency_ttl: Duration,
 }
 
 impl Default for ServeConfig {
@@ -60,6 +93,11 @@ impl Default for ServeConfig {
             queue: 64,
             deadline: Duration::from_secs(1800),
             max_batch: 256,
+            max_body: 16 << 20,
+            tokens: Tokens::default(),
+            token_max_in_flight: None,
+            idempotency_window: 4096,
+            idempotency_ttl: Duration::from_secs(3600),
         }
     }
 }
@@ -72,41 +110,78 @@ pub struct AppState {
     workers: Arc<Semaphore>,
     /// Admitted requests not yet answered (waiting or running).
     pending: AtomicUsize,
+    /// Admitted rollouts per token name (tokens with a limit only).
+    by_token: Mutex<HashMap<Arc<str>, usize>>,
+    /// Answers kept for replay, and request ids being scored.
+    idem: Arc<idempotency::Store>,
     next_id: AtomicU64,
     pub metrics: metrics::Metrics,
     started: Instant,
 }
 
 impl AppState {
-    pub fn new(catalog: Catalog, runner: Runner, cfg: ServeConfig) -> Arc<AppState> {
+    pub fn new(catalog: Catalog, runner: Runner, mut cfg: ServeConfig) -> Arc<AppState> {
+        cfg.tokens = std::mem::take(&mut cfg.tokens).with_default_limit(cfg.token_max_in_flight);
         Arc::new(AppState {
             catalog: Arc::new(catalog),
             runner: Arc::new(runner),
             workers: Arc::new(Semaphore::new(cfg.workers.max(1))),
+            idem: idempotency::Store::new(cfg.idempotency_window, cfg.idempotency_ttl),
             cfg,
             pending: AtomicUsize::new(0),
+            by_token: Mutex::default(),
             next_id: AtomicU64::new(1),
             metrics: metrics::Metrics::default(),
             started: Instant::now(),
         })
     }
 
-    /// Admits `n` rollouts if they fit in workers + queue.
-    fn admit(self: &Arc<Self>, n: usize) -> Option<Admission> {
+    /// Admits `n` rollouts of `caller` if they fit in the caller's limit and
+    /// in workers + queue.
+    fn admit(self: &Arc<Self>, caller: &Caller, n: usize) -> Result<Admission, Refusal> {
+        let token = match caller.max_in_flight {
+            None => None,
+            Some(limit) if n > limit => {
+                return Err(Refusal::NeverFits {
+                    name: caller.name.clone(),
+                    limit,
+                })
+            }
+            Some(limit) => {
+                let mut held = self.by_token.lock().unwrap_or_else(|e| e.into_inner());
+                let cur = held.entry(caller.name.clone()).or_default();
+                if *cur + n > limit {
+                    return Err(Refusal::Token {
+                        name: caller.name.clone(),
+                        held: *cur,
+                        limit,
+                        n,
+                    });
+                }
+                *cur += n;
+                Some(TokenHold {
+                    state: self.clone(),
+                    name: caller.name.clone(),
+                    n,
+                })
+            }
+        };
         let cap = self.cfg.workers.max(1) + self.cfg.queue;
         let mut cur = self.pending.load(Ordering::SeqCst);
         loop {
             if cur + n > cap {
-                return None;
+                // `token` is dropped: the caller's places are given back.
+                return Err(Refusal::Full);
             }
             match self
                 .pending
                 .compare_exchange(cur, cur + n, Ordering::SeqCst, Ordering::SeqCst)
             {
                 Ok(_) => {
-                    return Some(Admission {
+                    return Ok(Admission {
                         state: self.clone(),
                         n,
+                        _token: token,
                     })
                 }
                 Err(now) => cur = now,
@@ -122,15 +197,55 @@ impl AppState {
     }
 }
 
-/// A place in workers + queue, given back when dropped.
+/// Why rollouts were not admitted.
+enum Refusal {
+    /// Workers and queue are full.
+    Full,
+    /// The caller holds its limit.
+    Token {
+        name: Arc<str>,
+        held: usize,
+        limit: usize,
+        n: usize,
+    },
+    /// A batch larger than the caller's limit: it would never be admitted.
+    NeverFits { name: Arc<str>, limit: usize },
+}
+
+/// A place in workers + queue (and in the caller's limit), given back when
+/// dropped: on the answer, or when the client goes away.
 struct Admission {
     state: Arc<AppState>,
     n: usize,
+    _token: Option<TokenHold>,
 }
 
 impl Drop for Admission {
     fn drop(&mut self) {
         self.state.pending.fetch_sub(self.n, Ordering::SeqCst);
+    }
+}
+
+/// Places in one token's limit, given back when dropped.
+struct TokenHold {
+    state: Arc<AppState>,
+    name: Arc<str>,
+    n: usize,
+}
+
+impl Drop for TokenHold {
+    fn drop(&mut self) {
+        let mut held = self
+            .state
+            .by_token
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if let Some(cur) = held.get_mut(&self.name) {
+            *cur = cur.saturating_sub(self.n);
+            if *cur == 0 {
+                held.remove(&self.name);
+            }
+        }
     }
 }
 
@@ -167,7 +282,8 @@ impl Drop for Gauge<'_> {
     }
 }
 
-/// The router with every route.
+/// The router with every route, behind the guard (bearer tokens, body size;
+/// [`auth::guard`]).
 pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/v1/score", post(score_route))
@@ -182,6 +298,11 @@ pub fn router(state: Arc<AppState>) -> Router {
                 Json(json!({"status": "not_found", "error": "no such route; see /openapi.json"})),
             )
         })
+        .layer(DefaultBodyLimit::max(state.cfg.max_body))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::guard,
+        ))
         .with_state(state)
 }
 
@@ -243,24 +364,90 @@ fn validate(state: &AppState, v: Value) -> Result<ScoreRequest, (StatusCode, Val
             ));
         }
     }
+    if let Some(id) = &req.request_id {
+        if id.len() > MAX_REQUEST_ID {
+            return Err(error(
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                format!(
+                    "request_id is {} bytes long; at most {MAX_REQUEST_ID} are accepted",
+                    id.len()
+                ),
+            ));
+        }
+    }
     if let Err(e) = state.catalog.task(&req.task_id) {
         return Err(error(StatusCode::NOT_FOUND, "unknown_task", e.to_string()));
     }
     Ok(req)
 }
 
-fn overloaded(state: &AppState, route: &str) -> Response {
+/// The answer to rollouts that were not admitted: 429 with Retry-After, or
+/// 400 for a batch no wait would ever admit.
+fn refused(state: &AppState, route: &str, why: Refusal) -> Response {
+    let (secs, message) = match why {
+        Refusal::Full => (
+            state.retry_after(),
+            "all workers busy and the queue is full".to_string(),
+        ),
+        Refusal::Token {
+            name,
+            held,
+            limit,
+            n,
+        } => (
+            // A place frees when one of the token's rollouts ends.
+            (state.metrics.mean_seconds().unwrap_or(10.0).ceil() as u64).clamp(1, 600),
+            if held >= limit {
+                format!("token {name} has {held} rollouts in flight (its limit)")
+            } else {
+                format!(
+                    "token {name} has {held} rollouts in flight (its limit is {limit}; \
+                     the batch needs {n} more)"
+                )
+            },
+        ),
+        Refusal::NeverFits { name, limit } => {
+            state.metrics.request(route, 400);
+            return (
+                StatusCode::BAD_REQUEST,
+                Json(json!({
+                    "status": "bad_request",
+                    "error": format!(
+                        "the batch needs more rollouts in flight than token {name} may hold \
+                         ({limit}): split it"
+                    ),
+                })),
+            )
+                .into_response();
+        }
+    };
     state.metrics.rejected.fetch_add(1, Ordering::Relaxed);
     state.metrics.request(route, 429);
-    let secs = state.retry_after();
     let mut r = (
         StatusCode::TOO_MANY_REQUESTS,
-        Json(json!({"status": "overloaded", "error": "all workers busy and the queue is full", "retry_after_s": secs})),
+        Json(json!({"status": "overloaded", "error": message, "retry_after_s": secs})),
     )
         .into_response();
     r.headers_mut()
         .insert(header::RETRY_AFTER, HeaderValue::from(secs));
     r
+}
+
+/// 413: the body is larger than `max_body`.
+pub(crate) fn too_large(state: &AppState, route: &str) -> Response {
+    state.metrics.request(route, 413);
+    (
+        StatusCode::PAYLOAD_TOO_LARGE,
+        Json(json!({
+            "status": "payload_too_large",
+            "error": format!(
+                "the request body is larger than this server's limit of {} bytes (--max-body)",
+                state.cfg.max_body
+            ),
+        })),
+    )
+        .into_response()
 }
 
 #[allow(clippy::result_large_err)] // a Response is the natural error of an extractor step
@@ -270,6 +457,9 @@ fn json_body(
     body: Result<Json<Value>, JsonRejection>,
 ) -> Result<Value, Response> {
     body.map(|Json(v)| v).map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return too_large(state, route);
+        }
         state.metrics.request(route, 400);
         (
             StatusCode::BAD_REQUEST,
@@ -279,8 +469,158 @@ fn json_body(
     })
 }
 
+/// One answer as sent: the status, the JSON bytes, and whether they were
+/// sent before (an idempotent replay).
+struct Answer {
+    status: StatusCode,
+    body: Bytes,
+    replayed: bool,
+}
+
+impl Answer {
+    fn new(status: StatusCode, body: &Value) -> Answer {
+        Answer {
+            status,
+            body: Bytes::from(body.to_string()),
+            replayed: false,
+        }
+    }
+}
+
+fn json_response(status: StatusCode, body: Bytes, replayed: bool) -> Response {
+    let mut r = Response::new(Body::from(body));
+    *r.status_mut() = status;
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    if replayed {
+        r.headers_mut().insert(
+            HeaderName::from_static(REPLAYED_HEADER),
+            HeaderValue::from_static("true"),
+        );
+    }
+    r
+}
+
+/// How a validated rollout will be answered.
+enum Plan {
+    /// Score it (holding the request id's ticket, when it has one).
+    Score(Option<idempotency::Ticket>),
+    /// Send an answer already given.
+    Replay(Bytes),
+    /// Wait for the answer of the request scoring the same id.
+    Wait(idempotency::Waiter),
+}
+
+fn conflict(req: &ScoreRequest) -> Value {
+    let id = req.request_id.as_deref().unwrap_or("");
+    json!({
+        "status": "conflict",
+        "error": format!(
+            "request_id {id:?} was used for a different rollout (task_id, completion or files, \
+             spec_type or safety_prompt differ); give this rollout a new request_id"
+        ),
+        "request_id": id,
+        "task_id": req.task_id,
+    })
+}
+
+/// Looks the request's id up among the answers kept and being scored;
+/// `Err` = the id belongs to another rollout.
+fn plan(state: &AppState, caller: &Caller, req: &ScoreRequest) -> Result<Plan, Value> {
+    let Some(id) = &req.request_id else {
+        return Ok(Plan::Score(None));
+    };
+    match state
+        .idem
+        .claim(&caller.name, id, idempotency::fingerprint(req))
+    {
+        idempotency::Claim::Fresh(t) => Ok(Plan::Score(Some(t))),
+        idempotency::Claim::Replay(b) => Ok(Plan::Replay(b)),
+        idempotency::Claim::Wait(w) => Ok(Plan::Wait(w)),
+        idempotency::Claim::Conflict => Err(conflict(req)),
+    }
+}
+
+/// Answers one admitted rollout by its plan: scores it, replays an answer, or
+/// waits for the request scoring the same id (and scores it itself if that
+/// one gives up without an `ok` answer).
+async fn run_item(
+    state: Arc<AppState>,
+    caller: Caller,
+    req: ScoreRequest,
+    mut plan: Plan,
+    received: Instant,
+) -> Answer {
+    let deadline = received
+        + req
+            .deadline_s
+            .map_or(state.cfg.deadline, Duration::from_secs_f64);
+    loop {
+        match plan {
+            Plan::Replay(body) => {
+                state.metrics.replays.fetch_add(1, Ordering::Relaxed);
+                tracing::info!(
+                    target: "bax_serve::rollout",
+                    "REPLAY task={} request={} token={} (answered before, not scored again)",
+                    req.task_id,
+                    req.request_id.as_deref().unwrap_or("?"),
+                    caller.name,
+                );
+                return Answer {
+                    status: StatusCode::OK,
+                    body,
+                    replayed: true,
+                };
+            }
+            Plan::Score(ticket) => {
+                let (code, v) = score_one(state.clone(), &req, received, &caller.name).await;
+                let answer = Answer::new(code, &v);
+                if let Some(t) = ticket {
+                    if code == StatusCode::OK && v["status"] == "ok" {
+                        t.finish(answer.body.clone());
+                    }
+                    // Otherwise the ticket is dropped: never kept, and a
+                    // waiter scores the rollout afresh.
+                }
+                return answer;
+            }
+            Plan::Wait(w) => {
+                let waited = {
+                    let _waiting = Gauge::up(&state.metrics.waiting);
+                    tokio::time::timeout_at(deadline.into(), w.wait()).await
+                };
+                match waited {
+                    Ok(Some(body)) => plan = Plan::Replay(body),
+                    // The other request gave up without an `ok` answer: claim
+                    // the id again (and most likely score it here).
+                    Ok(None) => match self::plan(&state, &caller, &req) {
+                        Ok(p) => plan = p,
+                        Err(body) => return Answer::new(StatusCode::CONFLICT, &body),
+                    },
+                    Err(_) => {
+                        let request_id = req.request_id.clone().unwrap_or_default();
+                        let infra = Infra {
+                            kind: "timeout_harness",
+                            message:
+                                "the deadline passed while waiting for the answer to the same \
+                                  request_id"
+                                    .into(),
+                        };
+                        let (code, v) =
+                            infra_answer(&state, &req, &request_id, infra, &caller.name);
+                        return Answer::new(code, &v);
+                    }
+                }
+            }
+        }
+    }
+}
+
 async fn score_route(
     State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
     body: Result<Json<Value>, JsonRejection>,
 ) -> Response {
     const ROUTE: &str = "/v1/score";
@@ -295,13 +635,25 @@ async fn score_route(
             return (code, Json(body)).into_response();
         }
     };
-    let Some(adm) = state.admit(1) else {
-        return overloaded(&state, ROUTE);
+    let plan = match plan(&state, &caller, &req) {
+        Ok(p) => p,
+        Err(body) => {
+            state.metrics.request(ROUTE, 409);
+            return (StatusCode::CONFLICT, Json(body)).into_response();
+        }
     };
-    let (code, body) = score_one(state.clone(), req, Instant::now()).await;
+    // A replay costs nothing; anything else takes its place.
+    let adm = match plan {
+        Plan::Replay(_) => None,
+        _ => match state.admit(&caller, 1) {
+            Ok(a) => Some(a),
+            Err(why) => return refused(&state, ROUTE, why),
+        },
+    };
+    let a = run_item(state.clone(), caller, req, plan, Instant::now()).await;
     drop(adm);
-    state.metrics.request(ROUTE, code.as_u16());
-    (code, Json(body)).into_response()
+    state.metrics.request(ROUTE, a.status.as_u16());
+    json_response(a.status, a.body, a.replayed)
 }
 
 #[derive(Deserialize)]
@@ -312,6 +664,7 @@ struct BatchRequest {
 
 async fn batch_route(
     State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
     body: Result<Json<Value>, JsonRejection>,
 ) -> Response {
     const ROUTE: &str = "/v1/score/batch";
@@ -348,41 +701,79 @@ async fn batch_route(
             }
         }
     }
-    let Some(adm) = state.admit(reqs.len()) else {
-        return overloaded(&state, ROUTE);
+    // In order, so an id given twice in one batch is scored once (the second
+    // item waits for the first).
+    let mut plans = Vec::new();
+    for (i, r) in reqs.iter().enumerate() {
+        match plan(&state, &caller, r) {
+            Ok(p) => plans.push(p),
+            Err(mut body) => {
+                // The plans made so far are dropped: their ids are freed.
+                body["item"] = json!(i);
+                return bad(StatusCode::CONFLICT, body);
+            }
+        }
+    }
+    let to_score = plans
+        .iter()
+        .filter(|p| !matches!(p, Plan::Replay(_)))
+        .count();
+    let adm = if to_score == 0 {
+        None
+    } else {
+        match state.admit(&caller, to_score) {
+            Ok(a) => Some(a),
+            Err(why) => return refused(&state, ROUTE, why),
+        }
     };
     let received = Instant::now();
     // Each item is its own task; dropping the set (client gone) aborts them all,
     // which cancels their scoring.
     let mut set = tokio::task::JoinSet::new();
     let n = reqs.len();
-    for (i, r) in reqs.into_iter().enumerate() {
+    for (i, (r, p)) in reqs.into_iter().zip(plans).enumerate() {
         let st = state.clone();
-        set.spawn(async move { (i, score_one(st, r, received).await) });
+        let c = caller.clone();
+        set.spawn(async move { (i, run_item(st, c, r, p, received).await) });
     }
-    let mut results: Vec<Value> = vec![Value::Null; n];
+    let mut results: Vec<Option<Answer>> = (0..n).map(|_| None).collect();
     while let Some(done) = set.join_next().await {
         match done {
-            Ok((i, (_, body))) => results[i] = body,
+            Ok((i, a)) => results[i] = Some(a),
             Err(e) => {
                 tracing::error!("a batch item's task failed: {e}");
             }
         }
     }
-    for r in results.iter_mut().filter(|r| r.is_null()) {
-        *r =
-            json!({"status": "infra_error", "kind": "internal", "error": "the item's task failed"});
-    }
     drop(adm);
+    let replayed = results.iter().flatten().any(|a| a.replayed);
+    let mut body = Vec::from(&b"{\"results\":["[..]);
+    for (i, a) in results.into_iter().enumerate() {
+        if i > 0 {
+            body.push(b',');
+        }
+        match a {
+            // The item's bytes as sent (or kept), so a replayed item is the
+            // same bytes in a batch as alone.
+            Some(a) => body.extend_from_slice(&a.body),
+            None => body.extend_from_slice(
+                json!({"status": "infra_error", "kind": "internal", "error": "the item's task failed"})
+                    .to_string()
+                    .as_bytes(),
+            ),
+        }
+    }
+    body.extend_from_slice(b"]}");
     state.metrics.request(ROUTE, 200);
-    (StatusCode::OK, Json(json!({"results": results}))).into_response()
+    json_response(StatusCode::OK, Bytes::from(body), replayed)
 }
 
 /// Waits for a worker, scores on a blocking thread, logs the OK/BAD line.
 async fn score_one(
     state: Arc<AppState>,
-    req: ScoreRequest,
+    req: &ScoreRequest,
     received: Instant,
+    token: &str,
 ) -> (StatusCode, Value) {
     let request_id = req
         .request_id
@@ -410,7 +801,7 @@ async fn score_one(
                     kind: "timeout_harness",
                     message: "the deadline passed while waiting for a worker".into(),
                 };
-                return infra_answer(&state, &req, &request_id, infra);
+                return infra_answer(&state, req, &request_id, infra, token);
             }
         }
     };
@@ -431,18 +822,19 @@ async fn score_one(
             let reward = v["reward"].as_f64().unwrap_or(0.0);
             let total = v["timings"]["total_s"].as_f64().unwrap_or(0.0);
             state.metrics.scored(reward, total);
-            log_rollout(&v);
+            log_rollout(&v, token);
             (StatusCode::OK, v)
         }
-        Ok(Err(infra)) => infra_answer(&state, &req, &request_id, infra),
+        Ok(Err(infra)) => infra_answer(&state, req, &request_id, infra, token),
         Err(e) => infra_answer(
             &state,
-            &req,
+            req,
             &request_id,
             Infra {
                 kind: "internal",
                 message: format!("the scoring thread failed: {e}"),
             },
+            token,
         ),
     }
 }
@@ -452,13 +844,15 @@ fn infra_answer(
     req: &ScoreRequest,
     request_id: &str,
     infra: Infra,
+    token: &str,
 ) -> (StatusCode, Value) {
     state.metrics.infra_error(infra.kind);
     tracing::info!(
         target: "bax_serve::rollout",
-        "BAD task={} request={} reward=none reason={:?}",
+        "BAD task={} request={} token={} reward=none reason={:?}",
         req.task_id,
         request_id,
+        token,
         format!("infra_error {}: {}", infra.kind, infra.message)
     );
     (
@@ -473,14 +867,14 @@ fn infra_answer(
     )
 }
 
-fn log_rollout(v: &Value) {
+fn log_rollout(v: &Value, token: &str) {
     let reward = v["reward"].as_f64().unwrap_or(0.0);
     let task = v["task_id"].as_str().unwrap_or("?");
     let id = v["request_id"].as_str().unwrap_or("?");
     let reason = v["reason"].as_str().unwrap_or("");
     let secs = v["timings"]["total_s"].as_f64().unwrap_or(0.0);
     if reward >= 1.0 {
-        tracing::info!(target: "bax_serve::rollout", "OK task={task} request={id} reward={reward:.1} seconds={secs:.1} reason={reason:?}");
+        tracing::info!(target: "bax_serve::rollout", "OK task={task} request={id} token={token} reward={reward:.1} seconds={secs:.1} reason={reason:?}");
     } else {
         // The first log tail that says something: a failing test's log (which
         // ends with the app's stdout/stderr) or the build log.
@@ -503,7 +897,7 @@ fn log_rollout(v: &Value) {
             .collect();
         tracing::info!(
             target: "bax_serve::rollout",
-            "BAD task={task} request={id} reward={reward:.1} seconds={secs:.1} reason={reason:?} log[{which}]={short:?}"
+            "BAD task={task} request={id} token={token} reward={reward:.1} seconds={secs:.1} reason={reason:?} log[{which}]={short:?}"
         );
     }
 }
@@ -623,7 +1017,9 @@ async fn metrics_route(State(state): State<Arc<AppState>>) -> Response {
     state.metrics.request("/metrics", 200);
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.metrics.render() + &metrics::runner_metrics(&state.runner),
+        state.metrics.render()
+            + &metrics::idempotency_metrics(state.idem.entries(), state.idem.bytes())
+            + &metrics::runner_metrics(&state.runner),
     )
         .into_response()
 }

@@ -24,11 +24,15 @@ pub struct Metrics {
     infra: Mutex<BTreeMap<String, u64>>,
     /// Requests turned away with 429.
     pub rejected: AtomicU64,
+    /// Answers sent again for a `request_id` already answered (not scored again).
+    pub replays: AtomicU64,
     /// Scorings stopped because the client went away.
     pub cancelled: AtomicU64,
     /// Waiting for a worker / being scored now.
     pub queued: AtomicU64,
     pub running: AtomicU64,
+    /// Requests waiting for another's answer to the same request_id.
+    pub waiting: AtomicU64,
     latency: Mutex<Histogram>,
 }
 
@@ -155,13 +159,35 @@ impl Metrics {
         g(
             &mut o,
             "bax_rejected_total",
-            "Requests turned away with 429 (queue full).",
+            "Requests turned away with 429 (queue full, or the token's limit held).",
             "counter",
         );
         let _ = writeln!(
             o,
             "bax_rejected_total {}",
             self.rejected.load(Ordering::Relaxed)
+        );
+        g(
+            &mut o,
+            "bax_idempotent_replays_total",
+            "Answers sent again for a request_id already answered, without scoring.",
+            "counter",
+        );
+        let _ = writeln!(
+            o,
+            "bax_idempotent_replays_total {}",
+            self.replays.load(Ordering::Relaxed)
+        );
+        g(
+            &mut o,
+            "bax_idempotency_waiting",
+            "Requests waiting for the answer of another request with the same request_id.",
+            "gauge",
+        );
+        let _ = writeln!(
+            o,
+            "bax_idempotency_waiting {}",
+            self.waiting.load(Ordering::Relaxed)
         );
         g(
             &mut o,
@@ -193,6 +219,16 @@ impl Metrics {
         let _ = writeln!(o, "bax_scoring_seconds_count {}", h.count);
         o
     }
+}
+
+/// The idempotency store's size: answers kept for replay and their bytes.
+pub fn idempotency_metrics(entries: usize, bytes: usize) -> String {
+    format!(
+        "# HELP bax_idempotency_entries Answers kept for idempotent replay.\n\
+         # TYPE bax_idempotency_entries gauge\nbax_idempotency_entries {entries}\n\
+         # HELP bax_idempotency_bytes Bytes of the answers kept for idempotent replay.\n\
+         # TYPE bax_idempotency_bytes gauge\nbax_idempotency_bytes {bytes}\n"
+    )
 }
 
 /// The runner's own figures: the scheduler's slots and the verdict cache.

@@ -14,7 +14,7 @@ pub fn document() -> Value {
                       "description": "The app's files (relative path -> content); give this or `completion`."},
             "spec_type": {"type": "string", "enum": ["openapi", "text"]},
             "safety_prompt": {"type": "string", "enum": ["none", "generic", "specific"]},
-            "request_id": {"type": "string", "description": "Echoed back; made up when absent."},
+            "request_id": {"type": "string", "maxLength": 512, "description": "Echoed back; made up when absent. A request_id already answered `ok` (per token, within the idempotency window) gets the same answer again, not scored again (header Idempotent-Replayed: true); reused for a different rollout it gets 409."},
             "deadline_s": {"type": "number", "description": "Give up after this long (queue wait included)."}
         }
     });
@@ -59,15 +59,29 @@ pub fn document() -> Value {
         "description": "bax (not the model's code) failed: mask the rollout and retry it.",
         "properties": {
             "status": {"type": "string", "enum": ["infra_error"]},
-            "kind": {"type": "string", "enum": ["runtime_missing", "tests_missing", "sandbox_failed", "timeout_harness", "internal"]},
+            "kind": {"type": "string", "enum": ["runtime_missing", "tests_missing", "sandbox_failed", "timeout_harness", "host_too_busy", "internal"]},
             "error": {"type": "string"},
             "request_id": {"type": "string"},
             "task_id": {"type": "string"}
         }
     });
     let err = json!({"type": "object", "properties": {
-        "status": {"type": "string"}, "error": {"type": "string"}, "retry_after_s": {"type": "integer"}}});
+        "status": {"type": "string", "enum": ["bad_request", "unknown_task", "unauthorized", "conflict",
+                                               "payload_too_large", "overloaded", "not_found"]},
+        "error": {"type": "string"},
+        "retry_after_s": {"type": "integer"},
+        "item": {"type": "integer", "description": "In a batch: the index of the item at fault."}}});
     let json_of = |r: &str| json!({"application/json": {"schema": {"$ref": format!("#/components/schemas/{r}")}}});
+    let replayed =
+        json!({"Idempotent-Replayed": {"$ref": "#/components/headers/Idempotent-Replayed"}});
+    let unauthorized = json!({
+        "description": "No valid bearer token (only when the server has tokens).",
+        "headers": {"WWW-Authenticate": {"schema": {"type": "string", "enum": ["Bearer"]}}},
+        "content": json_of("Error")
+    });
+    let too_large = json!({"description": "The body is larger than the server's --max-body.", "content": json_of("Error")});
+    let retry =
+        json!({"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}});
     json!({
         "openapi": "3.0.3",
         "info": {
@@ -80,11 +94,16 @@ pub fn document() -> Value {
                 "summary": "Score one rollout",
                 "requestBody": {"required": true, "content": json_of("ScoreRequest")},
                 "responses": {
-                    "200": {"description": "A verdict (the model's code was judged).", "content": json_of("ScoreResponse")},
+                    "200": {"description": "A verdict (the model's code was judged), or the same bytes again for a request_id already answered.",
+                            "headers": replayed, "content": json_of("ScoreResponse")},
                     "400": {"description": "Malformed request.", "content": json_of("Error")},
+                    "401": unauthorized,
                     "404": {"description": "Unknown task.", "content": json_of("Error")},
-                    "429": {"description": "Queue full; see Retry-After.", "content": json_of("Error")},
-                    "503": {"description": "Infra error: not scored.", "content": json_of("InfraError")}
+                    "409": {"description": "The request_id was used for a different rollout.", "content": json_of("Error")},
+                    "413": too_large,
+                    "429": {"description": "Queue full, or the token holds its max_in_flight; see Retry-After.",
+                            "headers": retry, "content": json_of("Error")},
+                    "503": {"description": "Infra error: not scored (never replayed).", "content": json_of("InfraError")}
                 }
             }},
             "/v1/score/batch": {"post": {
@@ -93,10 +112,15 @@ pub fn document() -> Value {
                     "type": "object", "required": ["items"],
                     "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/ScoreRequest"}}}}}}},
                 "responses": {
-                    "200": {"description": "One ScoreResponse or InfraError per item.", "content": {"application/json": {"schema": {
+                    "200": {"description": "One ScoreResponse or InfraError per item; Idempotent-Replayed when any item was replayed.",
+                            "headers": replayed, "content": {"application/json": {"schema": {
                         "type": "object", "properties": {"results": {"type": "array", "items": {"type": "object"}}}}}}},
-                    "400": {"description": "Malformed request (`item` names the bad one).", "content": json_of("Error")},
-                    "429": {"description": "Not enough room for the whole batch; see Retry-After.", "content": json_of("Error")}
+                    "400": {"description": "Malformed request (`item` names the bad one), or more items than the token's max_in_flight.", "content": json_of("Error")},
+                    "401": unauthorized,
+                    "409": {"description": "An item's request_id was used for a different rollout (`item` names it).", "content": json_of("Error")},
+                    "413": too_large,
+                    "429": {"description": "Not enough room for the whole batch (queue or the token's max_in_flight); see Retry-After.",
+                            "headers": retry, "content": json_of("Error")}
                 }
             }},
             "/v1/tasks": {"get": {
@@ -112,18 +136,76 @@ pub fn document() -> Value {
                     {"name": "spec_type", "in": "query", "schema": {"type": "string"}, "description": "Include prompts of this variant."},
                     {"name": "safety_prompt", "in": "query", "schema": {"type": "string"}}
                 ],
-                "responses": {"200": {"description": "The tasks."}, "400": {"description": "Bad arguments.", "content": json_of("Error")}}
+                "responses": {"200": {"description": "The tasks."}, "400": {"description": "Bad arguments.", "content": json_of("Error")},
+                              "401": unauthorized}
             }},
-            "/healthz": {"get": {"summary": "Liveness and load", "responses": {"200": {"description": "Up."}}}},
-            "/metrics": {"get": {"summary": "Prometheus metrics", "responses": {"200": {"description": "Text format 0.0.4."}}}},
-            "/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3.0."}}}}
+            "/healthz": {"get": {"summary": "Liveness and load (never needs a token)", "security": [],
+                                 "responses": {"200": {"description": "Up."}}}},
+            "/metrics": {"get": {"summary": "Prometheus metrics", "responses": {"200": {"description": "Text format 0.0.4."},
+                                                                                  "401": unauthorized}}},
+            "/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3.0."},
+                                                                                 "401": unauthorized}}}
         },
-        "components": {"schemas": {
-            "ScoreRequest": score_request,
-            "ScoreResponse": score_response,
-            "TestVerdict": test,
-            "InfraError": infra,
-            "Error": err
-        }}
+        "security": [{"bearerAuth": []}],
+        "components": {
+            "securitySchemes": {"bearerAuth": {
+                "type": "http", "scheme": "bearer",
+                "description": "Required on every route but /healthz when the server was started with --token-file or BAX_TOKEN; without tokens (loopback only, unless --insecure-no-auth) nothing is checked."
+            }},
+            "headers": {"Idempotent-Replayed": {
+                "description": "`true` when this answer was given before for the same request_id (and token) and was not scored again; absent otherwise.",
+                "schema": {"type": "string", "enum": ["true"]}
+            }},
+            "schemas": {
+                "ScoreRequest": score_request,
+                "ScoreResponse": score_response,
+                "TestVerdict": test,
+                "InfraError": infra,
+                "Error": err
+            }
+        }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refs(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => {
+                if let Some(Value::String(r)) = m.get("$ref") {
+                    out.push(r.clone());
+                }
+                m.values().for_each(|x| refs(x, out));
+            }
+            Value::Array(a) => a.iter().for_each(|x| refs(x, out)),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn documents_bearer_auth_and_every_ref_resolves() {
+        let d = document();
+        let mut all = Vec::new();
+        refs(&d, &mut all);
+        assert!(!all.is_empty());
+        for r in all {
+            let ptr = r.strip_prefix('#').unwrap();
+            assert!(d.pointer(ptr).is_some(), "{r} does not resolve");
+        }
+        assert_eq!(
+            d["components"]["securitySchemes"]["bearerAuth"]["scheme"],
+            "bearer"
+        );
+        assert_eq!(d["security"][0]["bearerAuth"], json!([]));
+        assert_eq!(d["paths"]["/healthz"]["get"]["security"], json!([]));
+        for p in ["/v1/score", "/v1/score/batch"] {
+            let r = &d["paths"][p]["post"]["responses"];
+            for code in ["200", "401", "409", "413", "429"] {
+                assert!(r[code].is_object(), "{p} {code}");
+            }
+            assert!(r["200"]["headers"]["Idempotent-Replayed"].is_object());
+        }
+    }
 }

@@ -52,6 +52,17 @@ impl SampleKey {
     pub fn dir_name(&self) -> String {
         format!("sample{}", self.sample)
     }
+
+    /// The sample's folder relative to the results root,
+    /// `<model>/<scenario>/<env>/temp<T>-<spec>-<safety>/sample<n>` with `/`
+    /// separators on every platform: its name as a unit of work for
+    /// `--shard` (the same whether the key was built from ids or listed from
+    /// folders, since both escape to the same names).
+    pub fn unit_name(&self) -> String {
+        let mut parts = self.config.dir_components().to_vec();
+        parts.push(self.dir_name());
+        parts.join("/")
+    }
 }
 
 /// `temp<T>-<spec>-<safety>`. BaxBench also escapes spec and safety, but their
@@ -114,6 +125,24 @@ pub fn python_float_repr(x: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unit_names_are_the_same_for_ids_and_folder_names() {
+        let key = |env: &str| ConfigKey {
+            model: "openai/gpt-4o".into(),
+            scenario_id: "Calculator".into(),
+            env_id: env.into(),
+            temperature: 0.2,
+            spec_type: SpecType::Openapi,
+            safety: SafetyPrompt::Generic,
+        };
+        let a = key("Go-net/http").sample(3).unit_name();
+        assert_eq!(
+            a,
+            "openai-gpt-4o/Calculator/Go-net-http/temp0.2-openapi-generic/sample3"
+        );
+        assert_eq!(key("Go-net-http").sample(3).unit_name(), a);
+    }
 
     #[test]
     fn floats_print_like_python() {

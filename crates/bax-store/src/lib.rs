@@ -44,6 +44,7 @@
 
 mod fsutil;
 mod layout;
+mod merge;
 mod results;
 mod store;
 
@@ -51,6 +52,7 @@ use std::path::PathBuf;
 
 pub use fsutil::{atomic_write, validate_relative_path};
 pub use layout::{python_float_repr, ConfigKey, SampleKey};
+pub use merge::{merge, MergeError, MergeSummary};
 pub use results::TestResults;
 pub use store::{ResultsStore, FAILED_FILE, FAILED_PREFIX};
 

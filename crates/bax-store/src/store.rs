@@ -170,6 +170,20 @@ impl ResultsStore {
         Ok(files)
     }
 
+    /// Every regular file of the sample's folder (`code/…`, test results, logs),
+    /// as (path relative to the sample folder, content), sorted by path; symlinks
+    /// and other non-regular files are skipped, never followed.
+    pub fn read_sample_files(&self, key: &SampleKey) -> Result<Vec<(PathBuf, Vec<u8>)>> {
+        let dir = self.sample_dir(key);
+        if !is_real_dir(&dir) {
+            return Err(StoreError::NotADirectory { path: dir });
+        }
+        let mut files = Vec::new();
+        read_tree(&dir, Path::new(""), &mut files)?;
+        files.sort();
+        Ok(files)
+    }
+
     /// Writes `test_results.json` atomically. The sample must exist.
     pub fn write_test_results(&self, key: &SampleKey, results: &TestResults) -> Result<()> {
         let parent = self.ensure_config_dir(&key.config)?;

@@ -91,6 +91,8 @@ pub struct GenPlan {
     pub skip_failed: bool,
     pub base_url: Option<String>,
     pub api_key_env: Option<String>,
+    /// The part of the work list this run does (`--shard`).
+    pub shard: bax_catalog::Shard,
 }
 
 fn seconds(name: &str, s: f64) -> Result<Duration> {
@@ -182,6 +184,7 @@ impl GenPlan {
             skip_failed: a.skip_failed,
             base_url: a.base_url.clone(),
             api_key_env: a.api_key_env.clone(),
+            shard: a.shard.get(),
         })
     }
 }
@@ -239,6 +242,10 @@ pub(crate) fn plan_jobs(
                     };
                     for sample in 0..plan.samples {
                         let key = config.sample(sample);
+                        if !plan.shard.keeps(&key.unit_name()) {
+                            summary.other_shards += 1;
+                            continue;
+                        }
                         let exists = store.has_sample(&key);
                         if exists && !plan.force {
                             if !store.is_failed(&key) {

@@ -39,6 +39,8 @@ pub struct GenSummary {
     pub skipped_existing: usize,
     /// Existing failed samples left alone (`--skip-failed`).
     pub skipped_failed: usize,
+    /// Samples of the work list that belong to other shards (`--shard`).
+    pub other_shards: usize,
     /// Tasks a model cannot answer (the reference model without a reference app).
     pub unsupported: Vec<Skipped>,
     /// Written samples whose answer hit the token limit.
@@ -62,6 +64,7 @@ struct SummaryJson<'a> {
     not_sent: usize,
     skipped_existing: usize,
     skipped_failed: usize,
+    other_shards: usize,
     truncated: usize,
     prompt_tokens: u64,
     output_tokens: u64,
@@ -108,6 +111,7 @@ impl GenSummary {
             not_sent: self.not_sent,
             skipped_existing: self.skipped_existing,
             skipped_failed: self.skipped_failed,
+            other_shards: self.other_shards,
             truncated: self.truncated,
             prompt_tokens: self.prompt_tokens,
             output_tokens: self.output_tokens,
