@@ -85,7 +85,7 @@ class AsyncBaxClient:
                 lost += 1
                 await asyncio.sleep(min(0.5 * 2**lost, self.max_wait))
                 continue
-            if r.status_code == 429:
+            if r.status_code == 429 or (r.status_code == 503 and _json(r).get("status") == "draining"):
                 payload = _json(r)
                 wait = _retry_after(r.headers.get("Retry-After"), payload)
                 if overloaded >= self.max_retries:

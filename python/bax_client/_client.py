@@ -110,7 +110,9 @@ class BaxClient:
                     return r.status, _decode(r.read()), dict(r.headers.items())
             except urllib.error.HTTPError as e:
                 payload = _decode(e.read())
-                if e.code == 429:
+                # 429: the queue is full; 503 `draining`: this replica is shutting
+                # down (behind a load balancer the retry reaches another one).
+                if e.code == 429 or (e.code == 503 and payload.get("status") == "draining"):
                     wait = _retry_after(e.headers.get("Retry-After"), payload)
                     if overloaded >= self.max_retries:
                         raise Overloaded(e.code, payload, wait) from None

@@ -43,8 +43,8 @@ completions (the Responses API only with ``-M responses_api=true``)::
 inspect-ai 0.3.285's OpenAI providers need the ``openai`` package >= 3.4, which
 ``verifiers`` 0.4.0 (``openai<3``) rules out: keep the two in separate
 environments, or talk to the same server with inspect's ``anthropic`` provider
-(``--model anthropic/reference --model-base-url http://127.0.0.1:8001
--M streaming=false --max-tokens 16000``).
+(``--model anthropic/reference --model-base-url http://127.0.0.1:8001``; the model
+server answers Anthropic's messages plain and streamed).
 
 Infra errors. When bax cannot score a completion (``status: infra_error``:
 runtime not provisioned, sandbox failure, harness deadline, host too busy, ...)

@@ -63,10 +63,9 @@ def _model(models: "ModelServer", weakness: Optional[str] = None) -> Dict[str, A
     if _provider() == "openai":
         return {"model": f"openai-api/{SERVICE}/{name}", "model_base_url": models.base_url,
                 "model_args": {"api_key": "unused"}}
-    # Non-streaming (the model server does not stream Anthropic messages), and
-    # max_tokens small enough for the anthropic SDK to allow that.
+    # Streamed (the model server speaks Anthropic's event stream too).
     return {"model": f"anthropic/{name}", "model_base_url": models.url,
-            "model_args": {"api_key": "unused", "streaming": False}, "max_tokens": 16000}
+            "model_args": {"api_key": "unused", "streaming": True}, "max_tokens": 32000}
 
 
 def _model_cli(models: "ModelServer") -> "tuple[List[str], Dict[str, str]]":
@@ -74,6 +73,7 @@ def _model_cli(models: "ModelServer") -> "tuple[List[str], Dict[str, str]]":
     if _provider() == "openai":
         return (["--model", f"openai-api/{SERVICE}/reference"],
                 {f"{SERVICE.upper()}_BASE_URL": models.base_url, f"{SERVICE.upper()}_API_KEY": "unused"})
+    # Plain (not streamed) Anthropic messages; the Python evals above stream.
     return (["--model", "anthropic/reference", "--model-base-url", models.url, "-M", "api_key=unused",
              "-M", "streaming=false", "--max-tokens", "16000"], {})
 

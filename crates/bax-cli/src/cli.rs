@@ -153,6 +153,13 @@ pub struct ServeArgs {
     /// Seconds an answer is kept for idempotent replay.
     #[arg(long, value_name = "SECONDS", default_value_t = 3600)]
     pub idempotency_ttl: u64,
+    /// On SIGTERM (or Ctrl-C): seconds the requests in flight get to finish
+    /// while new ones are refused (503 `draining`) and /readyz says 503; then
+    /// what is left is cancelled (infra errors) and the server exits. Keep an
+    /// orchestrator's grace period (Kubernetes' terminationGracePeriodSeconds)
+    /// above it.
+    #[arg(long, value_name = "SECONDS", default_value_t = 120)]
+    pub drain_timeout: u64,
 }
 
 #[derive(Debug, Args)]

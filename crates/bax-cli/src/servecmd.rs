@@ -124,10 +124,62 @@ pub fn serve(catalog: Catalog, args: &ServeArgs) -> Result<i32> {
             }
         );
         std::io::stdout().flush()?;
+        let home = runner.home().clone();
+        let envs: Vec<String> = catalog
+            .frameworks()
+            .iter()
+            .map(|f| f.env_id.clone())
+            .collect();
         let state = AppState::new(catalog, runner, cfg);
-        bax_serve::serve(listener, state, bax_serve::interrupted()).await
+        state.set_readiness_probe(readiness_probe(home, envs));
+        bax_serve::serve_draining(
+            listener,
+            state,
+            bax_serve::interrupted(),
+            Duration::from_secs(args.drain_timeout),
+        )
+        .await
     })?;
     Ok(0)
+}
+
+/// Readiness of a reward server: some framework runtime is provisioned and a
+/// sandbox starts and runs `true`. Details name the ready and missing runtimes.
+fn readiness_probe(home: bax_runtimes::BaxHome, envs: Vec<String>) -> bax_serve::ReadinessProbe {
+    std::sync::Arc::new(move || {
+        let (mut ready, mut missing) = (Vec::new(), Vec::new());
+        for e in &envs {
+            match bax_runtimes::framework(e) {
+                Some(fw) if bax_runtimes::doctor(&home, &fw).ok => ready.push(e.clone()),
+                _ => missing.push(e.clone()),
+            }
+        }
+        if ready.is_empty() {
+            return Err(format!(
+                "no framework runtime is provisioned in {} (run `bax env setup`)",
+                home.root().display()
+            ));
+        }
+        let probe = || -> Result<()> {
+            let sandbox = bax_sandbox::Sandbox::new(bax_runtimes::run_sandbox_config(&home))?;
+            let empty = tempfile::tempdir_in(home.builds())?;
+            let r = sandbox.run(
+                &bax_sandbox::InstanceSpec::new(
+                    bax_sandbox::AppSource::Copy(empty.path().to_path_buf()),
+                    "true",
+                ),
+                Duration::from_secs(30),
+            )?;
+            anyhow::ensure!(
+                r.success(),
+                "`true` failed in a sandbox: {}",
+                String::from_utf8_lossy(&r.stderr)
+            );
+            Ok(())
+        };
+        probe().map_err(|e| format!("the sandbox is not usable: {e:#}"))?;
+        Ok(json!({"runtimes": ready, "missing": missing, "sandbox": "ok"}))
+    })
 }
 
 /// A server started inside this process for the load test.

@@ -153,6 +153,17 @@ impl Stop {
         }
     }
 
+    /// A child ([`Stop::child`]) that also stops at `deadline`, or at this
+    /// stop's own deadline if that comes first.
+    pub fn child_until(&self, deadline: Option<Instant>) -> Stop {
+        let mut c = self.child();
+        c.deadline = match (c.deadline, deadline) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        c
+    }
+
     pub fn cancel(&self) {
         self.flag.store(true, Ordering::SeqCst);
     }

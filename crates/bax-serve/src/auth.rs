@@ -320,6 +320,7 @@ pub(crate) fn route_label(path: &str) -> &'static str {
         "/v1/score/batch" => "/v1/score/batch",
         "/v1/tasks" => "/v1/tasks",
         "/healthz" => "/healthz",
+        "/readyz" => "/readyz",
         "/metrics" => "/metrics",
         "/openapi.json" => "/openapi.json",
         _ => "other",
@@ -327,7 +328,7 @@ pub(crate) fn route_label(path: &str) -> &'static str {
 }
 
 /// The middleware of every route: checks the bearer token (every route but
-/// `GET /healthz`, when tokens are configured), refuses bodies announced
+/// `GET /healthz` and `GET /readyz`, when tokens are configured), refuses bodies announced
 /// larger than `--max-body`, and records the [`Caller`].
 pub(crate) async fn guard(
     State(state): State<Arc<AppState>>,
@@ -335,7 +336,7 @@ pub(crate) async fn guard(
     next: Next,
 ) -> Response {
     let route = route_label(req.uri().path());
-    let caller = if state.cfg.tokens.is_empty() || route == "/healthz" {
+    let caller = if state.cfg.tokens.is_empty() || route == "/healthz" || route == "/readyz" {
         Caller {
             name: ANONYMOUS.into(),
             max_in_flight: state.cfg.token_max_in_flight,

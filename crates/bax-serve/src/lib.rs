@@ -6,7 +6,8 @@
 //! sub-metrics, per-test verdicts, timings and log tails.
 //!
 //! Routes: `POST /v1/score`, `POST /v1/score/batch`, `GET /v1/tasks`,
-//! `GET /healthz`, `GET /metrics` (Prometheus), `GET /openapi.json`.
+//! `GET /healthz` (live), `GET /readyz` (ready), `GET /metrics` (Prometheus),
+//! `GET /openapi.json`.
 //!
 //! Invariants:
 //! * With tokens configured ([`auth`]), every route but `GET /healthz` needs
@@ -27,6 +28,10 @@
 //!   the worker freed (`bax_cancelled_total`).
 //! * Each scored rollout logs one line, `OK` or `BAD`, with the task, request,
 //!   token name, reward and reason; a replay logs `REPLAY`.
+//! * Draining ([`serve_draining`], on SIGTERM): readiness turns false at once,
+//!   new scoring requests get 503 `draining` with `Retry-After`, what is in
+//!   flight is finished within the grace period (then cancelled: infra errors,
+//!   never rewards), and the process exits.
 
 pub mod auth;
 pub mod idempotency;
@@ -102,6 +107,14 @@ impl Default for ServeConfig {
     }
 }
 
+/// Whether this server can score: `Ok(details)` when ready, `Err(why)` when not
+/// (runtimes not provisioned, sandbox unusable). Called at most every
+/// [`READINESS_TTL`]; the answer is cached.
+pub type ReadinessProbe = Arc<dyn Fn() -> Result<Value, String> + Send + Sync>;
+
+/// How long a readiness answer is reused.
+pub const READINESS_TTL: Duration = Duration::from_secs(10);
+
 /// Shared by every request.
 pub struct AppState {
     catalog: Arc<Catalog>,
@@ -117,6 +130,14 @@ pub struct AppState {
     next_id: AtomicU64,
     pub metrics: metrics::Metrics,
     started: Instant,
+    /// Set on SIGTERM: no new work, readiness false.
+    draining: std::sync::atomic::AtomicBool,
+    /// Every scoring's stop derives from this one; cancelled when a drain's
+    /// grace period ends with work still in flight.
+    root_stop: Stop,
+    probe: std::sync::OnceLock<ReadinessProbe>,
+    /// The last readiness answer and when it was taken.
+    readiness: Mutex<Option<(Instant, Result<Value, String>)>>,
 }
 
 impl AppState {
@@ -133,7 +154,51 @@ impl AppState {
             next_id: AtomicU64::new(1),
             metrics: metrics::Metrics::default(),
             started: Instant::now(),
+            draining: Default::default(),
+            root_stop: Stop::never(),
+            probe: std::sync::OnceLock::new(),
+            readiness: Mutex::new(None),
         })
+    }
+
+    /// Installs the readiness probe (once; without one the server is ready
+    /// whenever it is not draining).
+    pub fn set_readiness_probe(&self, probe: ReadinessProbe) {
+        let _ = self.probe.set(probe);
+    }
+
+    /// Whether the server is draining (SIGTERM received).
+    pub fn is_draining(&self) -> bool {
+        self.draining.load(Ordering::SeqCst)
+    }
+
+    /// Stops taking new work: readiness false, new scoring requests 503.
+    pub fn begin_drain(&self) {
+        self.draining.store(true, Ordering::SeqCst);
+    }
+
+    /// Admitted requests not yet answered.
+    pub fn in_flight(&self) -> usize {
+        self.pending.load(Ordering::SeqCst)
+    }
+
+    /// The probe's answer (cached for [`READINESS_TTL`]); draining is never ready.
+    fn readiness(&self) -> Result<Value, String> {
+        if self.is_draining() {
+            return Err("draining: the server is shutting down".into());
+        }
+        let Some(probe) = self.probe.get() else {
+            return Ok(json!({}));
+        };
+        let mut cached = self.readiness.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((at, r)) = cached.as_ref() {
+            if at.elapsed() < READINESS_TTL {
+                return r.clone();
+            }
+        }
+        let r = probe();
+        *cached = Some((Instant::now(), r.clone()));
+        r
     }
 
     /// Admits `n` rollouts of `caller` if they fit in the caller's limit and
@@ -290,6 +355,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/score/batch", post(batch_route))
         .route("/v1/tasks", get(tasks_route))
         .route("/healthz", get(health_route))
+        .route("/readyz", get(ready_route))
         .route("/metrics", get(metrics_route))
         .route("/openapi.json", get(|| async { Json(openapi::document()) }))
         .fallback(|| async {
@@ -315,6 +381,53 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown)
+        .await?;
+    Ok(())
+}
+
+/// Serves on `listener` until `signal` resolves, then drains: readiness turns
+/// false and new scoring requests get 503 at once, the requests in flight get
+/// up to `grace` to finish, then whatever is left is cancelled (its clients get
+/// an infra error) and the server stops. The listener stays open while
+/// draining, so clients are told to go elsewhere instead of finding a closed
+/// port.
+pub async fn serve_draining(
+    listener: tokio::net::TcpListener,
+    state: Arc<AppState>,
+    signal: impl std::future::Future<Output = ()> + Send + 'static,
+    grace: Duration,
+) -> anyhow::Result<()> {
+    let st = state.clone();
+    let drained = async move {
+        signal.await;
+        st.begin_drain();
+        let n = st.in_flight();
+        tracing::warn!("draining: {n} requests in flight, up to {grace:?} to finish");
+        eprintln!(
+            "bax serve: draining ({n} requests in flight, grace {} s)",
+            grace.as_secs()
+        );
+        let until = Instant::now() + grace;
+        while st.in_flight() > 0 && Instant::now() < until {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        if st.in_flight() > 0 {
+            eprintln!(
+                "bax serve: grace period over; cancelling {} requests still in flight",
+                st.in_flight()
+            );
+            st.root_stop.cancel();
+            // A cancelled scoring ends within a check interval; the answers
+            // (infra errors) go out before the connections close.
+            let until = Instant::now() + Duration::from_secs(30);
+            while st.in_flight() > 0 && Instant::now() < until {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+        eprintln!("bax serve: drained; stopping");
+    };
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(drained)
         .await?;
     Ok(())
 }
@@ -624,6 +737,9 @@ async fn score_route(
     body: Result<Json<Value>, JsonRejection>,
 ) -> Response {
     const ROUTE: &str = "/v1/score";
+    if let Some(r) = refuse_while_draining(&state, ROUTE) {
+        return r;
+    }
     let v = match json_body(ROUTE, &state, body) {
         Ok(v) => v,
         Err(r) => return r,
@@ -668,6 +784,9 @@ async fn batch_route(
     body: Result<Json<Value>, JsonRejection>,
 ) -> Response {
     const ROUTE: &str = "/v1/score/batch";
+    if let Some(r) = refuse_while_draining(&state, ROUTE) {
+        return r;
+    }
     let v = match json_body(ROUTE, &state, body) {
         Ok(v) => v,
         Err(r) => return r,
@@ -783,7 +902,7 @@ async fn score_one(
         + req
             .deadline_s
             .map_or(state.cfg.deadline, Duration::from_secs_f64);
-    let stop = Stop::until(Some(deadline));
+    let stop = state.root_stop.child_until(Some(deadline));
     let mut guard = CancelOnDrop {
         stop: stop.clone(),
         state: state.clone(),
@@ -999,10 +1118,63 @@ async fn tasks_route(
     }
 }
 
+/// 503 `draining` for new work while the server drains.
+fn refuse_while_draining(state: &AppState, route: &str) -> Option<Response> {
+    if !state.is_draining() {
+        return None;
+    }
+    state.metrics.request(route, 503);
+    let mut r = (
+        StatusCode::SERVICE_UNAVAILABLE,
+        Json(json!({"status": "draining",
+                    "error": "this server is shutting down and takes no new work; send it to another replica",
+                    "retry_after_s": 1})),
+    )
+        .into_response();
+    r.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(1u64));
+    Some(r)
+}
+
+/// Readiness: 200 when this server can score (the probe passes) and is not
+/// draining, else 503 with why. Never needs a token (orchestrators probe it).
+async fn ready_route(State(state): State<Arc<AppState>>) -> Response {
+    let st = state.clone();
+    let r = tokio::task::spawn_blocking(move || st.readiness())
+        .await
+        .unwrap_or_else(|e| Err(format!("the readiness probe failed: {e}")));
+    match r {
+        Ok(details) => {
+            state.metrics.request("/readyz", 200);
+            (
+                StatusCode::OK,
+                Json(json!({"status": "ready", "ready": true, "details": details})),
+            )
+                .into_response()
+        }
+        Err(why) => {
+            state.metrics.request("/readyz", 503);
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({"status": "not_ready", "ready": false, "draining": state.is_draining(), "why": why})),
+            )
+                .into_response()
+        }
+    }
+}
+
 async fn health_route(State(state): State<Arc<AppState>>) -> Json<Value> {
     state.metrics.request("/healthz", 200);
+    let st = state.clone();
+    let ready = tokio::task::spawn_blocking(move || st.readiness().is_ok())
+        .await
+        .unwrap_or(false);
     Json(json!({
         "status": "ok",
+        "live": true,
+        "ready": ready,
+        "draining": state.is_draining(),
+        "in_flight": state.in_flight(),
         "version": env!("CARGO_PKG_VERSION"),
         "workers": state.cfg.workers,
         "queue": state.cfg.queue,
@@ -1018,6 +1190,14 @@ async fn metrics_route(State(state): State<Arc<AppState>>) -> Response {
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         state.metrics.render()
+            + &format!(
+                "# HELP bax_in_flight Admitted scoring requests not yet answered (queued or running).\n\
+                 # TYPE bax_in_flight gauge\nbax_in_flight {}\n\
+                 # HELP bax_draining 1 while the server drains (SIGTERM): no new work.\n\
+                 # TYPE bax_draining gauge\nbax_draining {}\n",
+                state.in_flight(),
+                u8::from(state.is_draining())
+            )
             + &metrics::idempotency_metrics(state.idem.entries(), state.idem.bytes())
             + &metrics::runner_metrics(&state.runner),
     )

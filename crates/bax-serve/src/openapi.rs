@@ -139,8 +139,11 @@ pub fn document() -> Value {
                 "responses": {"200": {"description": "The tasks."}, "400": {"description": "Bad arguments.", "content": json_of("Error")},
                               "401": unauthorized}
             }},
-            "/healthz": {"get": {"summary": "Liveness and load (never needs a token)", "security": [],
+            "/healthz": {"get": {"summary": "Liveness and load (never needs a token): always 200 while the process serves; `ready` and `draining` say whether it takes work", "security": [],
                                  "responses": {"200": {"description": "Up."}}}},
+            "/readyz": {"get": {"summary": "Readiness (never needs a token): runtimes provisioned, sandbox usable, not draining", "security": [],
+                                "responses": {"200": {"description": "Ready to score."},
+                                              "503": {"description": "Not ready (`why`), or draining after SIGTERM."}}}},
             "/metrics": {"get": {"summary": "Prometheus metrics", "responses": {"200": {"description": "Text format 0.0.4."},
                                                                                   "401": unauthorized}}},
             "/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3.0."},
