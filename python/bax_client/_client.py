@@ -28,7 +28,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+import threading
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 from .types import ScoreResult, Task
 
@@ -63,18 +64,108 @@ class InfraError(Exception):
         self.body = body
 
 
-class BaxClient:
-    """A client of one `bax serve`.
+class _Server:
+    """One `bax serve` of a client's pool, with what the client knows of it."""
 
-    ``url`` defaults to ``$BAX_URL`` (else http://127.0.0.1:8000), ``token`` to
-    ``$BAX_TOKEN``. A full queue (429) is retried after ``Retry-After`` (at most
-    ``max_wait`` seconds each time, ``max_retries`` times); a lost connection is
-    retried ``connect_retries`` times with the same ``request_id``.
+    __slots__ = ("url", "outstanding", "down_until", "failures", "sent")
+
+    def __init__(self, url: str):
+        self.url = url
+        self.outstanding = 0  # this client's requests in flight to it
+        self.down_until = 0.0  # not picked before this (monotonic time)
+        self.failures = 0  # consecutive connection failures
+        self.sent = 0  # requests sent (for figures and tests)
+
+
+class _Pool:
+    """Least-outstanding balancing over servers, with cool-downs for servers that
+    are gone, draining or full. Thread-safe: trainers call from many threads."""
+
+    def __init__(self, urls: Sequence[str]):
+        if not urls:
+            raise ValueError("no bax serve URL given")
+        self.servers = [_Server(u) for u in urls]
+        self._lock = threading.Lock()
+        self._turn = 0
+
+    def pick(self, avoid: Optional[_Server] = None) -> _Server:
+        now = time.monotonic()
+        with self._lock:
+            self._turn += 1
+            n = len(self.servers)
+            order = [self.servers[(self._turn + i) % n] for i in range(n)]
+            up = [s for s in order if s.down_until <= now and s is not avoid]
+            pool = up or [s for s in order if s is not avoid] or order
+            # All cooling down: the one back soonest.
+            best = min(pool, key=lambda s: (s.outstanding, max(0.0, s.down_until - now)) if up else s.down_until)
+            best.outstanding += 1
+            best.sent += 1
+            return best
+
+    # Picklable (a reward function holding a client is pickled by some trainers,
+    # e.g. TRL's async GRPO): the lock is made anew, the counts start afresh.
+    def __getstate__(self) -> Dict[str, Any]:
+        return {"urls": [s.url for s in self.servers]}
+
+    def __setstate__(self, state: Dict[str, Any]) -> None:
+        self.__init__(state["urls"])
+
+    def release(self, s: _Server) -> None:
+        with self._lock:
+            s.outstanding -= 1
+
+    def ok(self, s: _Server) -> None:
+        with self._lock:
+            s.failures = 0
+
+    def cool(self, s: _Server, seconds: float) -> None:
+        with self._lock:
+            s.down_until = max(s.down_until, time.monotonic() + seconds)
+
+    def failed(self, s: _Server) -> float:
+        """Marks a connection failure; returns the cool-down given (1 s, doubling, 30 s at most)."""
+        with self._lock:
+            s.failures += 1
+            wait = min(30.0, 2.0 ** (s.failures - 1))
+            s.down_until = time.monotonic() + wait
+            return wait
+
+    def others_up(self, s: _Server) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            return any(o is not s and o.down_until <= now for o in self.servers)
+
+
+def _urls(url: Union[None, str, Sequence[str]]) -> List[str]:
+    if url is None:
+        url = os.environ.get("BAX_URL") or DEFAULT_URL
+    items = url.split(",") if isinstance(url, str) else list(url)
+    out = [u.strip().rstrip("/") for u in items if u and u.strip()]
+    if not out:
+        raise ValueError("no bax serve URL given")
+    return out
+
+
+class BaxClient:
+    """A client of one `bax serve`, or of several (a fleet without a load balancer).
+
+    ``url`` is a URL, several (a list, or comma-separated), or ``$BAX_URL`` (same
+    forms; else http://127.0.0.1:8000); ``token`` defaults to ``$BAX_TOKEN``.
+
+    With several servers each request goes to the one with the fewest of this
+    client's requests in flight. A full queue (429) or a draining server (503
+    ``draining``) cools that server down for its ``Retry-After`` and the request
+    goes to another (or, when every server is cooling down, waits; at most
+    ``max_wait`` seconds each time, ``max_retries`` times). A lost connection
+    is retried with the same ``request_id``: on the same server if it still
+    answers (it replays or waits for the answer, so nothing is scored twice), on
+    another if it is gone (a dead server's work is scored elsewhere, once);
+    ``connect_retries`` such retries per server.
     """
 
     def __init__(
         self,
-        url: Optional[str] = None,
+        url: Union[None, str, Sequence[str]] = None,
         timeout: float = 3600.0,
         max_retries: int = 20,
         max_wait: float = 60.0,
@@ -82,15 +173,18 @@ class BaxClient:
         token: Optional[str] = None,
         connect_retries: int = 3,
     ):
-        self.url = (url or os.environ.get("BAX_URL") or DEFAULT_URL).rstrip("/")
+        self.urls = _urls(url)
+        self.url = self.urls[0]
         self.timeout = timeout
         self.max_retries = max_retries
         self.max_wait = max_wait
         self.connect_retries = connect_retries
         self._token = token if token is not None else token_from_env()
+        self._pool = _Pool(self.urls)
 
     def __repr__(self) -> str:  # never shows the token
-        return f"BaxClient({self.url!r}, auth={'on' if self._token else 'off'})"
+        where = self.url if len(self.urls) == 1 else f"{len(self.urls)} servers"
+        return f"BaxClient({where!r}, auth={'on' if self._token else 'off'})"
 
     # -- HTTP -----------------------------------------------------------------
     def _headers(self) -> Dict[str, str]:
@@ -99,43 +193,106 @@ class BaxClient:
             h["authorization"] = "Bearer " + self._token
         return h
 
+    def _alive(self, url: str) -> bool:
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=5) as r:
+                return r.status == 200
+        except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+            return False
+
     def _call(self, method: str, path: str, body: Any = None) -> Tuple[int, Dict[str, Any], Dict[str, str]]:
         data = None if body is None else json.dumps(body).encode()
         overloaded = 0
         lost = 0
+        server = self._pool.pick()
         while True:
-            req = urllib.request.Request(self.url + path, data=data, method=method, headers=self._headers())
+            req = urllib.request.Request(server.url + path, data=data, method=method, headers=self._headers())
             try:
                 with urllib.request.urlopen(req, timeout=self.timeout) as r:
-                    return r.status, _decode(r.read()), dict(r.headers.items())
+                    answer = r.status, _decode(r.read()), dict(r.headers.items())
+                self._pool.ok(server)
+                self._pool.release(server)
+                return answer
             except urllib.error.HTTPError as e:
                 payload = _decode(e.read())
-                # 429: the queue is full; 503 `draining`: this replica is shutting
-                # down (behind a load balancer the retry reaches another one).
+                self._pool.ok(server)
+                # 429: the queue is full; 503 `draining`: this server is shutting
+                # down. Either way another server (or this one, later) takes it.
                 if e.code == 429 or (e.code == 503 and payload.get("status") == "draining"):
                     wait = _retry_after(e.headers.get("Retry-After"), payload)
+                    draining = e.code == 503
+                    self._pool.cool(server, max(wait, 30.0) if draining else wait)
+                    self._pool.release(server)
                     if overloaded >= self.max_retries:
                         raise Overloaded(e.code, payload, wait) from None
                     overloaded += 1
-                    time.sleep(min(wait, self.max_wait))
+                    if not self._pool.others_up(server):
+                        time.sleep(min(wait, self.max_wait))
+                    server = self._pool.pick()
                     continue
+                self._pool.release(server)
                 if e.code == 503 and payload.get("status") == "infra_error":
                     return e.code, payload, dict(e.headers.items())
                 raise BaxError(e.code, payload) from None
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                # The server went away mid-request (or never answered): the
-                # request_id makes the retry safe.
-                if lost >= self.connect_retries:
-                    raise
+            except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+                # The connection was lost (or never made). The request_id makes
+                # a retry safe: the same server, if it still answers, replays the
+                # answer or waits for the scoring under way; a server that is
+                # gone is cooled down and the request goes to another.
+                self._pool.release(server)
                 lost += 1
-                time.sleep(min(0.5 * 2**lost, self.max_wait))
+                if lost > self.connect_retries * len(self.urls):
+                    raise
+                if self._alive(server.url):
+                    time.sleep(min(0.5 * 2**min(lost, 6), self.max_wait))
+                    server = self._reuse(server)
+                else:
+                    wait = self._pool.failed(server)
+                    if not self._pool.others_up(server):
+                        time.sleep(min(wait, self.max_wait))
+                    server = self._pool.pick(avoid=server)
+
+    def _reuse(self, s: _Server) -> _Server:
+        with self._pool._lock:
+            s.outstanding += 1
+            s.sent += 1
+        return s
+
+    def remove_server(self, url: str) -> bool:
+        """Stops sending requests to ``url`` (e.g. its node is gone). The last
+        server is kept but never picked again before its cool-down, which is
+        forever: requests then end as connection errors. Returns whether it was
+        in the pool."""
+        url = url.rstrip("/")
+        with self._pool._lock:
+            servers = self._pool.servers
+            if not any(s.url == url for s in servers):
+                return False
+            keep = [s for s in servers if s.url != url]
+            if keep:
+                self._pool.servers = keep
+                self.urls = [s.url for s in keep]
+                self.url = self.urls[0]
+            else:
+                for s in servers:
+                    s.down_until = float("inf")
+            return True
+
+    def servers(self) -> List[Dict[str, Any]]:
+        """What this client knows of each server: url, in flight, requests sent,
+        whether it is cooling down."""
+        now = time.monotonic()
+        return [
+            {"url": s.url, "outstanding": s.outstanding, "sent": s.sent, "cooling_down": s.down_until > now}
+            for s in self._pool.servers
+        ]
 
     # -- API ------------------------------------------------------------------
     def health(self) -> Dict[str, Any]:
         return self._call("GET", "/healthz")[1]
 
     def metrics(self) -> str:
-        """The Prometheus text of /metrics."""
+        """The Prometheus text of the (first) server's /metrics."""
         req = urllib.request.Request(self.url + "/metrics", headers=self._headers())
         with urllib.request.urlopen(req, timeout=self.timeout) as r:
             return r.read().decode()
@@ -189,6 +346,41 @@ class BaxClient:
         if not r.ok:
             raise InfraError(r.raw)
         return float(r.reward)
+
+
+def scorable_tasks(
+    bax: "BaxClient",
+    *,
+    split_by: str,
+    split: Optional[str],
+    test_size: float,
+    split_seed: int,
+    languages: Iterable[str],
+    frameworks: Iterable[str],
+    scenarios: Iterable[str],
+    spec_type: str,
+    safety_prompt: str,
+) -> List[Task]:
+    """The tasks of one side of bax's split that bax can score, with their
+    prompts in the given variant (what every trainer adapter's dataset holds)."""
+    tasks = bax.tasks(
+        split_by=split_by,
+        split=split if split_by != "none" else None,
+        test_size=test_size,
+        split_seed=split_seed,
+        languages=languages,
+        spec_type=spec_type,
+        safety_prompt=safety_prompt,
+        scenarios=scenarios,
+        frameworks=frameworks,
+    )
+    return [t for t in tasks if t.scorable and t.prompt]
+
+
+def chat_messages(prompt: str, system_prompt: Optional[str] = None) -> List[Dict[str, str]]:
+    """BaxBench's prompt as the one user message, after an optional system message."""
+    head = [{"role": "system", "content": system_prompt}] if system_prompt else []
+    return head + [{"role": "user", "content": prompt}]
 
 
 def token_from_env() -> Optional[str]:

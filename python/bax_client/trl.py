@@ -51,6 +51,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
 
 from bax_client import BaxClient, Overloaded, ScoreResult, new_request_id
+from bax_client._client import chat_messages, scorable_tasks
 
 __all__ = ["BaxReward", "TRANSIENT", "completion_text", "dataset", "reward_func", "rows", "score_one", "score_rollouts"]
 
@@ -183,26 +184,22 @@ def rows(
     message; a plain string when ``conversational=False``), ``task_id``,
     ``spec_type``, ``safety_prompt``, ``scenario_id``, ``env_id``, ``language``,
     ``framework``, ``split``."""
-    bax = client or BaxClient(url, token=token)
-    tasks = bax.tasks(
+    tasks = scorable_tasks(
+        client or BaxClient(url, token=token),
         split_by=split_by,
-        split=split if split_by != "none" else None,
+        split=split,
         test_size=test_size,
         split_seed=split_seed,
         languages=languages,
+        frameworks=frameworks,
+        scenarios=scenarios,
         spec_type=spec_type,
         safety_prompt=safety_prompt,
-        scenarios=scenarios,
-        frameworks=frameworks,
     )
     out = []
     for t in tasks:
-        if not (t.scorable and t.prompt):
-            continue
         if conversational:
-            prompt: Any = ([{"role": "system", "content": system_prompt}] if system_prompt else []) + [
-                {"role": "user", "content": t.prompt}
-            ]
+            prompt: Any = chat_messages(t.prompt, system_prompt)
         else:
             prompt = (system_prompt + "\n\n" + t.prompt) if system_prompt else t.prompt
         out.append(

@@ -73,6 +73,7 @@ except ImportError:  # loaded by file path from a checkout (custom_reward_functi
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from bax_client import BaxClient, InfraError, ScoreResult
+from bax_client._client import chat_messages, scorable_tasks
 from bax_client.trl import score_one, score_rollouts
 
 __all__ = ["compute_score", "compute_score_batch", "make_dataset", "task_of", "to_parquet_rows"]
@@ -204,25 +205,21 @@ def to_parquet_rows(
     client: Optional[BaxClient] = None,
 ) -> List[Dict[str, Any]]:
     """verl RL dataset rows for one side of bax's split (scorable tasks only)."""
-    bax = client or BaxClient(url, token=token)
-    tasks = bax.tasks(
+    tasks = scorable_tasks(
+        client or BaxClient(url, token=token),
         split_by=split_by,
-        split=split if split_by != "none" else None,
+        split=split,
         test_size=test_size,
         split_seed=split_seed,
         languages=languages,
+        frameworks=frameworks,
+        scenarios=scenarios,
         spec_type=spec_type,
         safety_prompt=safety_prompt,
-        scenarios=scenarios,
-        frameworks=frameworks,
     )
     rows = []
     for t in tasks:
-        if not (t.scorable and t.prompt):
-            continue
-        prompt = ([{"role": "system", "content": system_prompt}] if system_prompt else []) + [
-            {"role": "user", "content": t.prompt}
-        ]
+        prompt = chat_messages(t.prompt, system_prompt)
         rows.append(
             {
                 "data_source": data_source,

@@ -786,7 +786,7 @@ pub fn validate_matrix(
             }
         }
     }
-    let work =
+    let cells_of_pair =
         |(env, id, task): (String, String, &Task<'_>)| -> Result<(String, Vec<Cell>, Option<f64>)> {
             let cell = |cell: &str, ok: bool, detail: String| Cell {
                 scenario: id.clone(),
@@ -841,6 +841,26 @@ pub fn validate_matrix(
             }
             Ok((env, cells, build))
         };
+    // A harness failure (a sandbox that cannot start, a build step of bax that
+    // fails) fails its pair's cell, named and explained, and the matrix goes on.
+    let work = |(env, id, task): (String, String, &Task<'_>)| {
+        let (e, i) = (env.clone(), id.clone());
+        cells_of_pair((env, id, task)).or_else(|err| {
+            Ok((
+                e.clone(),
+                vec![Cell {
+                    scenario: i,
+                    framework: e,
+                    cell: "harness".into(),
+                    ok: false,
+                    detail: format!("harness error: {err:#}"),
+                    build_seconds: None,
+                    flips: Vec::new(),
+                }],
+                None,
+            ))
+        })
+    };
     let mut build_time: Vec<(String, f64, usize)> =
         envs.iter().map(|e| (e.clone(), 0.0, 0)).collect();
     let mut error = None;

@@ -109,6 +109,22 @@ fn python_trainer_adapters_and_docs() {
     run_module("test_trainers");
 }
 
+/// The client over several live servers, one killed with SIGKILL mid-run.
+#[test]
+fn python_client_over_several_servers() {
+    run_module("test_multi");
+}
+
+/// bax_client.ray (`pip install './python[ray]'`): one `bax serve` per node of a
+/// three-node `ray.cluster_utils.Cluster`, a node killed mid-run.
+#[test]
+fn python_ray_pool() {
+    let Some(py) = interpreter("BAX_PYTHON_RAY", "ray") else {
+        return;
+    };
+    run_module_with(&py, "test_ray", &[]);
+}
+
 /// The installed package is the one under test, and it came from pip with its
 /// extras, not from the checkout.
 #[test]

@@ -45,6 +45,13 @@ fn validate_rows(args: &[&str]) -> Vec<Value> {
         .args(args)
         .output()
         .unwrap();
+    if !out.stderr.is_empty() {
+        // Shown with the test's output when it fails.
+        eprintln!(
+            "bax validate {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
     String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
